@@ -1,0 +1,86 @@
+// `tandem run`: load the config, then run the daemon until SIGTERM/SIGINT.
+#include <ostream>
+
+#include "engine/cli.h"
+#include "engine/config.h"
+#include "engine/daemon.h"
+#include "engine/offset_journal.h"
+
+namespace tandem::engine::cli {
+namespace {
+
+std::string run_usage(std::string_view program) {
+  std::string p(program);
+  return "usage: " + p + " run --config FILE [--log-level LEVEL]\n"
+         "\n"
+         "Replicates every remote region's selected topics into this region's cluster until\n"
+         "SIGTERM or SIGINT, then drains in-flight records, persists positions and exits 0.\n"
+         "Serves /metrics, /healthz and /readyz on [metrics] listen.\n"
+         "\n"
+         "options:\n"
+         "  -c, --config FILE    the region's config (see configs/)\n"
+         "  --log-level LEVEL    error | warn | info | debug | trace (overrides [log] level)\n"
+         "  -h, --help           this help\n"
+         "\n"
+         "exit codes: 0 clean shutdown, 1 runtime failure (e.g. metrics address in use,\n"
+         "state directory unusable), 2 usage or config error\n";
+}
+
+std::optional<log_level> parse_level(std::string_view s) {
+  for (auto l : {log_level::error, log_level::warn, log_level::info, log_level::debug,
+                 log_level::trace})
+    if (to_string(l) == s) return l;
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run(std::string_view program, std::span<const std::string_view> args, streams io) {
+  std::string file;
+  std::optional<log_level> level;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    auto value = [&]() -> std::optional<std::string_view> {
+      if (i + 1 < args.size()) return args[++i];
+      return std::nullopt;
+    };
+    if (a == "-h" || a == "--help") {
+      io.out << run_usage(program);
+      return k_exit_ok;
+    } else if (a == "-c" || a == "--config") {
+      auto v = value();
+      if (!v) return io.err << program << " run: " << a << " needs a FILE\n", k_exit_usage;
+      file = *v;
+    } else if (a == "--log-level") {
+      auto v = value();
+      level = v ? parse_level(*v) : std::nullopt;
+      if (!level)
+        return io.err << program << " run: --log-level takes error|warn|info|debug|trace\n",
+               k_exit_usage;
+    } else {
+      io.err << program << " run: unexpected argument \"" << a << "\"\n\n" << run_usage(program);
+      return k_exit_usage;
+    }
+  }
+  if (file.empty()) {
+    io.err << program << " run: missing --config FILE\n\n" << run_usage(program);
+    return k_exit_usage;
+  }
+  auto cfg = load_config(file);
+  if (!cfg) {
+    io.err << cfg.error().render() << '\n';
+    return k_exit_usage;
+  }
+  if (level) cfg->log.level = *level;
+  if (cfg->replication.delivery == delivery_mode::exactly_once) {
+    io.err << file << ": replication.delivery = \"exactly-once\" is not supported yet; use "
+                      "\"at-least-once\"\n";
+    return k_exit_usage;
+  }
+  auto opener = [&](const std::string& source, const std::string& target) {
+    return open_offset_journal(cfg->state_dir, source, target);
+  };
+  return run_daemon(*cfg, opener);
+}
+
+}  // namespace tandem::engine::cli

@@ -1,0 +1,173 @@
+#include "engine/daemon.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "engine/flow.h"
+#include "engine/http_endpoint.h"
+#include "engine/log.h"
+#include "engine/metrics.h"
+#include "engine/rdkafka_client.h"
+#include "policy/naming.h"
+
+namespace tandem::engine {
+
+using std::chrono::milliseconds;
+
+std::string flow_group_id(const std::string& source_region, const std::string& target_region) {
+  return "tandem." + source_region + "-to-" + target_region;
+}
+
+namespace {
+
+constexpr const char* k_version = "0.1.0";
+
+// Everything one flow thread needs; the thread rebuilds its flow after a failure.
+struct flow_runner {
+  const config& cfg;
+  const cluster_config& remote;
+  flow_journal& journal;
+  flow_metrics& metrics;
+  policy::topic_filter filter;
+  const std::atomic<bool>& stopping;
+  milliseconds drain;
+  std::atomic<bool> ready{false};
+  std::string name;
+  std::mutex mu;
+  std::string problem;
+
+  void run();
+  bool run_once();
+};
+
+// One flow lifetime: build clients, step until stop or failure, drain. Returns false when the
+// flow could not even be built (bad client config): retrying cannot help.
+bool flow_runner::run_once() {
+  client_options src_opts{"tandem-" + cfg.region + "-from-" + remote.alias,
+                          flow_group_id(remote.alias, cfg.region)};
+  auto source = make_rdkafka_source(remote, src_opts);
+  if (!source) {
+    log::error(name) << source.error();
+    return false;
+  }
+  flow_settings fs{remote.alias, cfg.region, filter, {}, cfg.replication.topic_refresh};
+  flow f(fs, std::move(*source), journal, metrics);
+  client_options sink_opts{"tandem-" + cfg.region + "-from-" + remote.alias, ""};
+  if (auto err = f.start([&](delivery_handler h) {
+        return make_rdkafka_sink(cfg.local(), sink_opts, std::move(h));
+      })) {
+    log::error(name) << *err;
+    return false;
+  }
+  while (!stopping && !f.needs_restart()) {
+    f.step();
+    auto st = f.status();
+    ready = st.source_reachable && st.target_reachable;
+    std::lock_guard lock(mu);
+    problem = st.problem;
+  }
+  f.stop(drain);
+  return true;
+}
+
+void flow_runner::run() {
+  milliseconds backoff(1000);
+  while (!stopping) {
+    if (!run_once()) return;
+    ready = false;
+    if (stopping) break;
+    log::warn(name) << "restarting flow in " << backoff.count() << " ms";
+    for (auto until = std::chrono::steady_clock::now() + backoff;
+         !stopping && std::chrono::steady_clock::now() < until;)
+      std::this_thread::sleep_for(milliseconds(50));
+    backoff = std::min(backoff * 2, milliseconds(30000));
+  }
+}
+
+}  // namespace
+
+int run_daemon(const config& cfg, const journal_opener& open_journal,
+               const daemon_options& options) {
+  log::set_level(cfg.log.level);
+  const std::string scope = "tandem";
+  metrics m(k_version);
+  std::atomic<bool> stopping{false};
+
+  std::vector<std::string> regions;
+  for (const auto& c : cfg.clusters) regions.push_back(c.alias);
+  auto naming = cfg.replication.naming == naming_mode::prefix
+                    ? policy::naming_policy::prefix(regions, cfg.replication.separator)
+                    : policy::naming_policy::identity();
+  if (!naming) {
+    log::error(scope) << naming.error();
+    return 2;
+  }
+  auto filter = policy::topic_filter::create(cfg.replication.topics, cfg.replication.exclude, *naming);
+  if (!filter) {
+    log::error(scope) << filter.error();
+    return 2;
+  }
+
+  std::vector<std::unique_ptr<flow_journal>> journals;
+  std::vector<std::unique_ptr<flow_runner>> runners;
+  for (const cluster_config* remote : cfg.remotes()) {
+    auto j = open_journal(remote->alias, cfg.region);
+    if (!j) {
+      log::error(scope) << j.error();
+      return 1;
+    }
+    journals.push_back(std::move(*j));
+    auto& fm = m.flow(remote->alias, cfg.region);
+    runners.push_back(std::unique_ptr<flow_runner>(new flow_runner{
+        cfg, *remote, *journals.back(), fm, *filter, stopping, options.drain_timeout}));
+    runners.back()->name = remote->alias + "->" + cfg.region;
+  }
+
+  boost::asio::io_context io;
+  http_endpoint_options ho;
+  ho.listen = cfg.metrics.listen;
+  ho.ready = [&] {
+    for (auto& r : runners)
+      if (!r->ready) return false;
+    return true;
+  };
+  ho.not_ready_reason = [&] {
+    for (auto& r : runners) {
+      if (r->ready) continue;
+      std::lock_guard lock(r->mu);
+      return r->name + ": " + (r->problem.empty() ? std::string("starting") : r->problem);
+    }
+    return std::string("ready");
+  };
+  http_endpoint http(io, m, ho);
+  if (auto ok = http.start(); !ok) {
+    log::error(scope) << ok.error();
+    return 1;
+  }
+  if (options.on_listening) options.on_listening(http.port());
+  log::info(scope) << "region " << cfg.region << " up; metrics on " << cfg.metrics.listen
+                   << "; flows: " << runners.size();
+
+  std::vector<std::thread> threads;
+  for (auto& r : runners) threads.emplace_back([&r] { r->run(); });
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    log::info(scope) << "signal " << sig << ": stopping flows, draining in-flight records";
+    stopping = true;
+    http.stop();
+    io.stop();
+  });
+  io.run();
+  stopping = true;
+  for (auto& t : threads) t.join();
+  log::info(scope) << "stopped cleanly";
+  return 0;
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,40 @@
+// `tandem run`: the replication daemon of one region (DESIGN.md "Topology").
+//
+//   main thread: Boost.Asio control loop — SIGINT/SIGTERM, /metrics /healthz /readyz
+//   one thread per remote region: an inbound flow remote→local, restarted from its committed
+//   positions when it fails (fatal producer error, failed delivery)
+//
+// Shutdown (SIGTERM or SIGINT): every flow stops consuming, drains in-flight records (up to
+// drain_timeout), persists its positions; then the process exits 0, within 10 s.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/config.h"
+#include "engine/flow_journal.h"
+
+namespace tandem::engine {
+
+// Opens the journal of flow source→target (the durable one lives in the state directory).
+using journal_opener = std::function<std::expected<std::unique_ptr<flow_journal>, std::string>(
+    const std::string& source_region, const std::string& target_region)>;
+
+struct daemon_options {
+  std::chrono::milliseconds drain_timeout{7000};
+  // Test hook: called once the metrics endpoint listens, with its port.
+  std::function<void(unsigned short)> on_listening;
+};
+
+// Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean shutdown, 1 when
+// start-up failed (message logged: metrics address in use, state directory unusable, ...).
+int run_daemon(const config& cfg, const journal_opener& open_journal,
+               const daemon_options& options = {});
+
+// The consumer group a flow uses on its source cluster ("tandem.west-to-east"). tandem's own
+// groups start with "tandem." and are never checkpointed or synced.
+std::string flow_group_id(const std::string& source_region, const std::string& target_region);
+
+}  // namespace tandem::engine

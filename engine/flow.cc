@@ -1,0 +1,213 @@
+#include "engine/flow.h"
+
+#include "engine/log.h"
+#include "loopguard/decision.h"
+
+namespace tandem::engine {
+
+using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+flow::flow(flow_settings settings, std::unique_ptr<record_source> source, flow_journal& journal,
+           flow_metrics& metrics)
+    : s_(std::move(settings)),
+      name_(s_.source_region + "->" + s_.target_region),
+      source_(std::move(source)),
+      journal_(journal),
+      metrics_(metrics) {
+  header_buf_.reserve(loopguard::max_header_length);
+}
+
+flow::~flow() {
+  // The sink hands its outstanding source messages back through on_delivery (as purged)
+  // while this flow's state still exists; then the source may go.
+  sink_.reset();
+  source_.reset();
+}
+
+std::optional<std::string> flow::start(const sink_factory& make_sink) {
+  auto sink = make_sink([this](const record_ref& src, int64_t dst, const kafka_error* err) {
+    on_delivery(src, dst, err);
+  });
+  if (!sink) return sink.error();
+  sink_ = std::move(*sink);
+  return std::nullopt;
+}
+
+void flow::set_problem(const std::string& p) {
+  std::lock_guard lock(status_mu_);
+  status_.problem = p;
+}
+
+flow_status flow::status() const {
+  std::lock_guard lock(status_mu_);
+  return status_;
+}
+
+void flow::step(milliseconds idle_wait) {
+  if (stopped_) return;
+  auto now = clock_type::now();
+  if (now >= next_refresh_) refresh_topics();
+
+  batch_.clear();
+  source_->poll(batch_, s_.batch_size, sink_->outstanding() > 0 ? milliseconds(5) : idle_wait);
+  for (const auto& r : batch_) handle(r);
+  sink_->poll(milliseconds(0));
+
+  if (auto fatal = sink_->fatal_error()) {
+    log::error(name_) << "producer failed fatally, restarting the flow: " << fatal->message;
+    set_problem("producer fatal error: " + fatal->message);
+    needs_restart_ = true;
+  }
+  if (clock_type::now() >= next_commit_) commit();
+}
+
+flow::partition_state* flow::find(std::string_view topic, int32_t partition) {
+  if (last_state_ && partition == last_partition_ && topic == last_topic_) return last_state_;
+  auto it = topics_.find(topic);
+  if (it == topics_.end() || partition < 0 ||
+      static_cast<size_t>(partition) >= it->second.parts.size())
+    return nullptr;
+  last_topic_ = it->first;
+  last_partition_ = partition;
+  last_state_ = &it->second.parts[partition];
+  return last_state_;
+}
+
+void flow::handle(const record_ref& r) {
+  partition_state* p = find(r.topic, r.partition);
+  // Not assigned by us, paused, or a record before the resume point (after a restart the
+  // consumer may return records the flow already handled): not forwarded, not advanced.
+  if (!p || p->topic->paused || r.offset < p->progress.position()) {
+    source_->release(r);
+    return;
+  }
+  topic_entry& t = *p->topic;
+  auto d = loopguard::decide({s_.source_region, s_.target_region}, r.topic, r.partition,
+                             r.origin_header);
+  if (d.what == loopguard::action::drop) {
+    auto& c = metrics_.topic(t.info.source_topic);
+    if (d.why == loopguard::reason::echo) {
+      c.drops_echo.Increment();
+      journal_.echo(r.topic, r.partition, r.offset, d.header->source.topic,
+                    d.header->source.offset);
+    } else {
+      c.drops_third_party.Increment();
+    }
+    p->progress.dropped(r.offset);
+    source_->release(r);
+    return;
+  }
+  if (d.why == loopguard::reason::local_malformed_header) {
+    metrics_.topic(t.info.source_topic).malformed.Increment();
+    if (!t.warned_malformed) {
+      t.warned_malformed = true;
+      log::warn(name_) << "malformed tandem-origin header replicated as a local record topic="
+                       << t.info.source_topic << " partition=" << r.partition
+                       << " offset=" << r.offset
+                       << " problem=" << loopguard::to_string(*d.malformed)
+                       << " (logged once per topic; counted in "
+                          "tandem_malformed_origin_headers_total)";
+    }
+  }
+  forward(r, *p, t);
+}
+
+void flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
+  loopguard::origin o;
+  o.region = s_.source_region;
+  o.source = {s_.source_region, r.topic, r.partition, r.offset};
+  o.destination = {s_.target_region, t.info.target_topic, r.partition};
+  if (!loopguard::encode(o, header_buf_)) {
+    pause(t, "cannot encode origin header for topic " + t.info.target_topic);
+    source_->release(r);
+    return;
+  }
+  for (;;) {
+    auto err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
+    if (!err) break;
+    if (err->code == "_QUEUE_FULL") {  // backpressure: serve reports, then retry
+      sink_->poll(milliseconds(50));
+      continue;
+    }
+    metrics_.produce_error(err->code).Increment();
+    pause(t, "cannot produce to " + t.info.target_topic + ": " + err->message);
+    source_->release(r);
+    return;
+  }
+  p.progress.in_flight(r.offset);
+}
+
+void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error) {
+  partition_state* p = find(src.topic, src.partition);
+  if (!p) return;
+  if (error) {
+    p->progress.failed(src.offset);
+    if (error->code == "_PURGE_QUEUE" || error->code == "_PURGE_INFLIGHT") return;  // shutdown
+    metrics_.produce_error(error->code).Increment();
+    if (!error->retriable) {
+      pause(*p->topic, "delivery to " + p->topic->info.target_topic + " failed: " +
+                           error->message);
+    } else {
+      log::error(name_) << "delivery failed, restarting the flow from its last committed "
+                           "position: " << error->message;
+      needs_restart_ = true;
+    }
+    return;
+  }
+  p->progress.delivered(src.offset);
+  journal_.delivered(src.topic, src.partition, src.offset, dst_offset);
+  auto& c = metrics_.topic(p->topic->info.source_topic);
+  c.records.Increment();
+  c.bytes.Increment(static_cast<double>(src.bytes));
+  metrics_.latency().Observe(static_cast<double>(std::max<int64_t>(0, now_ms() - src.timestamp_ms)) / 1000.0);
+}
+
+void flow::pause(topic_entry& t, const std::string& why) {
+  if (!t.paused) log::error(name_) << "topic paused topic=" << t.info.source_topic << ": " << why;
+  t.paused = true;
+  metrics_.topic_paused(t.info.source_topic).Set(1);
+  set_problem(why);
+}
+
+void flow::commit() {
+  next_commit_ = clock_type::now() + s_.commit_interval;
+  std::vector<partition_position> changed;
+  for (auto& [name, t] : topics_) {
+    for (auto& p : t.parts) {
+      int64_t pos = p.progress.position();
+      int64_t hw = source_->high_watermark(name, p.partition);
+      if (hw >= 0) metrics_.lag(name, p.partition).Set(static_cast<double>(std::max<int64_t>(0, hw - pos)));
+      if (pos != p.committed) changed.push_back({name, p.partition, pos});
+    }
+  }
+  if (auto err = journal_.commit(changed)) {
+    log::error(name_) << "cannot persist positions (retrying): " << *err;
+    set_problem("state store: " + *err);
+    return;
+  }
+  for (const auto& c : changed) topics_.find(c.topic)->second.parts[c.partition].committed = c.offset;
+  if (auto err = source_->commit(changed))
+    log::warn(name_) << "cannot commit positions to the source group: " << err->message;
+}
+
+void flow::stop(milliseconds drain) {
+  if (stopped_ || !sink_) return;
+  stopped_ = true;
+  int left = sink_->flush(drain);
+  if (left > 0) log::warn(name_) << left << " records still in flight at shutdown; they will be "
+                                            "replicated again after restart";
+  commit();
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,140 @@
+// One inbound flow S→T: consume the remote cluster S, produce into the local cluster T.
+//
+//   S: record_source ──poll──> decide (loopguard) ──replicate──> name (policy) ──forward──> T
+//                                  │ drop (echo / third party)                  │ delivery report
+//                                  └──> progress.dropped                         └──> progress.delivered
+//                                                                                     journal.delivered
+//   every commit_interval: journal.commit(positions) (RocksDB), source.commit(positions) (Kafka)
+//   every topic_refresh:   sync_topics + assign new partitions
+//
+// Operation (one step()):
+//   1. refresh topics when due (creating/growing targets, pausing mismatches);
+//   2. poll a batch; per record: loopguard decision; drops are done at once, others are
+//      forwarded with the origin header, on the same partition, with the source timestamp;
+//   3. serve delivery reports: a partition's resume position advances only over records that
+//      are delivered (acks=all) or dropped (partition_progress);
+//   4. commit positions when due.
+// A full producer queue makes step() serve reports and retry (bounded memory, no growth).
+//
+// Failure handling: a permanent produce error (e.g. record too large) pauses that topic with a
+// clear error; its position stays before the failed record, so nothing is skipped. A fatal
+// producer error or a retriable delivery failure sets needs_restart(): the owner stops this
+// flow and starts a new one, which resumes from the committed positions (at-least-once).
+//
+// Threading: every method but status() runs on the flow's own thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/flow_journal.h"
+#include "engine/kafka_seam.h"
+#include "engine/metrics.h"
+#include "engine/progress.h"
+#include "engine/topic_sync.h"
+#include "policy/topic_filter.h"
+
+namespace tandem::engine {
+
+struct flow_settings {
+  std::string source_region;
+  std::string target_region;
+  policy::topic_filter filter;
+  config_copy_policy configs;
+  std::chrono::milliseconds topic_refresh{5000};
+  std::chrono::milliseconds commit_interval{1000};
+  size_t batch_size = 2000;
+};
+
+// A snapshot for /readyz and logs.
+struct flow_status {
+  bool source_reachable = false;
+  bool target_reachable = false;
+  int topics_ready = 0;
+  int topics_paused = 0;
+  std::string problem;  // the latest error, empty when none
+};
+
+using sink_factory =
+    std::function<std::expected<std::unique_ptr<record_sink>, std::string>(delivery_handler)>;
+
+class flow {
+ public:
+  flow(flow_settings settings, std::unique_ptr<record_source> source, flow_journal& journal,
+       flow_metrics& metrics);
+  ~flow();
+  flow(const flow&) = delete;
+  flow& operator=(const flow&) = delete;
+
+  // Creates the sink (its delivery handler points at this flow). Error: bad client config.
+  std::optional<std::string> start(const sink_factory& make_sink);
+  // One iteration (see class comment). `idle_wait` bounds the poll when nothing is in flight.
+  void step(std::chrono::milliseconds idle_wait = std::chrono::milliseconds(100));
+  // Stops consuming, waits up to `drain` for in-flight records, commits. Safe to call twice.
+  void stop(std::chrono::milliseconds drain);
+
+  bool needs_restart() const { return needs_restart_; }
+  flow_status status() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  struct topic_entry;
+  struct partition_state {
+    topic_entry* topic = nullptr;
+    int32_t partition = 0;
+    partition_progress progress;
+    int64_t committed = -1;  // last position handed to the journal
+  };
+  struct topic_entry {
+    replicated_topic info;
+    bool paused = false;
+    bool warned_malformed = false;
+    // Partitions being consumed, indexed by partition number. A deque: growing it keeps
+    // references to existing entries valid.
+    std::deque<partition_state> parts;
+  };
+
+  void refresh_topics();
+  void assign_new_partitions(topic_entry& t);
+  void handle(const record_ref& r);
+  void forward(const record_ref& r, partition_state& p, topic_entry& t);
+  void on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error);
+  void pause(topic_entry& t, const std::string& why);
+  void commit();
+  partition_state* find(std::string_view topic, int32_t partition);
+  void set_problem(const std::string& p);
+
+  flow_settings s_;
+  std::string name_;  // "west->east", the log scope
+  std::unique_ptr<record_source> source_;
+  std::unique_ptr<record_sink> sink_;  // destroyed before source_ (holds its messages)
+  flow_journal& journal_;
+  flow_metrics& metrics_;
+
+  // std::map: node-based, partition_state::topic pointers stay valid.
+  std::map<std::string, topic_entry, std::less<>> topics_;
+  // One-entry cache for find(): records of a batch come in runs of one partition.
+  std::string_view last_topic_;
+  int32_t last_partition_ = -1;
+  partition_state* last_state_ = nullptr;
+
+  std::vector<record_ref> batch_;
+  std::string header_buf_;
+  std::chrono::steady_clock::time_point next_refresh_{};
+  std::chrono::steady_clock::time_point next_commit_{};
+  std::chrono::milliseconds refresh_backoff_{0};
+  bool stopped_ = false;
+  std::atomic<bool> needs_restart_{false};
+
+  mutable std::mutex status_mu_;
+  flow_status status_;
+};
+
+}  // namespace tandem::engine

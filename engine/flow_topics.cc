@@ -1,0 +1,98 @@
+// flow: topic discovery and partition assignment (see flow.h).
+#include <algorithm>
+
+#include "engine/flow.h"
+#include "engine/log.h"
+
+namespace tandem::engine {
+
+using std::chrono::milliseconds;
+
+void flow::refresh_topics() {
+  topic_sync_settings ts{s_.source_region, &s_.filter, s_.configs, milliseconds(10000)};
+  topic_sync_result res = sync_topics(*source_, *sink_, ts);
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(status_mu_);
+    status_.source_reachable = !res.source_error;
+    status_.target_reachable = !res.source_error && !res.target_error;
+  }
+  if (res.source_error || res.target_error) {
+    // Unreachable cluster: retry with exponential backoff (1 s .. 30 s), never crash.
+    refresh_backoff_ = std::clamp(refresh_backoff_ * 2, milliseconds(1000), milliseconds(30000));
+    next_refresh_ = now + refresh_backoff_;
+    const auto& e = res.source_error ? *res.source_error : *res.target_error;
+    std::string which = res.source_error ? s_.source_region : s_.target_region;
+    log::warn(name_) << "cannot reach cluster " << which << " (" << e.message << "); retrying in "
+                     << refresh_backoff_.count() << " ms";
+    set_problem("cluster " + which + " unreachable: " + e.message);
+    return;
+  }
+  refresh_backoff_ = milliseconds(0);
+  next_refresh_ = now + s_.topic_refresh;
+  for (const auto& name : res.created) log::info(name_) << "created target topic " << name;
+  for (const auto& name : res.grown) log::info(name_) << "added partitions to topic " << name;
+
+  int ready = 0, paused = 0;
+  for (auto& info : res.topics) {
+    auto [it, inserted] = topics_.try_emplace(info.source_topic);
+    topic_entry& t = it->second;
+    t.info = info;
+    if (info.state == topic_state::paused) {
+      pause(t, info.problem);
+    } else if (info.state == topic_state::pending) {
+      log::warn(name_) << "topic not replicated yet topic=" << info.source_topic << ": "
+                       << info.problem;
+    } else if (!t.paused) {
+      assign_new_partitions(t);
+    }
+    if (t.paused) ++paused;
+    else if (info.state == topic_state::ready) ++ready;
+  }
+  metrics_.topics_replicated().Set(ready);
+  std::lock_guard lock(status_mu_);
+  status_.topics_ready = ready;
+  status_.topics_paused = paused;
+  if (paused == 0) status_.problem.clear();
+}
+
+// Starts consuming partitions of `t` not yet assigned: from the journal's resume position,
+// else from the flow group's committed offset on the source, else from the log start.
+void flow::assign_new_partitions(topic_entry& t) {
+  int32_t have = static_cast<int32_t>(t.parts.size());
+  if (t.info.partitions <= have) return;
+  std::vector<partition_position> add;
+  std::vector<partition_position> ask_group;
+  for (int32_t p = have; p < t.info.partitions; ++p) {
+    if (auto pos = journal_.resume_position(t.info.source_topic, p))
+      add.push_back({t.info.source_topic, p, *pos});
+    else
+      ask_group.push_back({t.info.source_topic, p, -1});
+  }
+  if (!ask_group.empty()) {
+    if (auto err = source_->committed(ask_group, milliseconds(10000)))
+      log::warn(name_) << "cannot read the flow group's offsets (" << err->message
+                       << "); starting from the log start";
+    for (auto& g : ask_group) {
+      if (g.offset < 0) g.offset = offset_beginning;
+      add.push_back(g);
+    }
+  }
+  std::sort(add.begin(), add.end(),
+            [](const auto& a, const auto& b) { return a.partition < b.partition; });
+  if (auto err = source_->assign(add)) {
+    log::error(name_) << "cannot assign partitions of " << t.info.source_topic << ": "
+                      << err->message;
+    return;
+  }
+  for (const auto& a : add) {
+    int64_t start = std::max<int64_t>(0, a.offset);
+    t.parts.push_back(partition_state{&t, a.partition, partition_progress(start), start});
+  }
+  last_state_ = nullptr;
+  log::info(name_) << "replicating topic=" << t.info.source_topic << " -> "
+                   << t.info.target_topic << " partitions " << have << ".."
+                   << t.info.partitions - 1;
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,134 @@
+// The seam between flow logic and a Kafka client. Only engine/rdkafka_*.{h,cc} implement it
+// with librdkafka; unit tests implement it with in-memory fakes (tests/unit/engine/fake_kafka.h).
+//
+//        remote cluster S                                   local cluster T
+//   +---------------------+   record_ref   +------+   forward()   +------------------+
+//   | record_source (S)   | -------------> | flow | ------------> | record_sink (T)  |
+//   |  assign/poll/commit |                +------+ <------------ |  produce + admin |
+//   +---------------------+                  delivery_handler     +------------------+
+//
+// Ownership: a record_ref returned by record_source::poll is owned by the flow until it hands it
+// to exactly one of record_source::release (dropped records) or record_sink::forward (the sink
+// then owns it until the delivery report, after which it frees it). Forwarding does not copy
+// key, value or headers. A sink accepts only records of a source of the same client family
+// (librdkafka source → librdkafka sink; fake → fake).
+//
+// Threading: one flow drives one source and one sink from one thread. Delivery handlers run on
+// that thread, inside record_sink::poll / flush.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tandem::engine {
+
+// A client error: a short code name (Prometheus label value, e.g. "MSG_SIZE_TOO_LARGE") and a
+// human message.
+struct kafka_error {
+  std::string code;
+  std::string message;
+  bool retriable = true;  // false: retrying the same request cannot succeed
+};
+
+struct topic_info {
+  std::string name;
+  int32_t partitions = 0;
+};
+
+struct partition_position {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;  // the next offset to read (Kafka's committed-offset convention)
+};
+
+// Sentinels for partition_position::offset in assign().
+inline constexpr int64_t offset_beginning = -2;  // the partition's log start
+inline constexpr int64_t offset_end = -1;
+
+// One consumed record as the flow sees it. `impl` belongs to the source's client family.
+// The views stay valid until the record is released or its delivery report has been handled.
+struct record_ref {
+  void* impl = nullptr;
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;   // the record's timestamp (create or log-append time)
+  std::optional<std::string_view> origin_header;  // last `tandem-origin` header, if any
+  size_t bytes = 0;           // key + value + header bytes, for metrics
+};
+
+using topic_configs = std::map<std::string, std::string>;
+
+// The remote side of a flow: a consumer plus the few admin reads a flow needs.
+class record_source {
+ public:
+  virtual ~record_source() = default;
+
+  // Every topic of the cluster with its partition count. Error: cluster unreachable etc.
+  virtual std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
+                                                 std::chrono::milliseconds timeout) = 0;
+  // The topic's configs that are set explicitly (not broker defaults).
+  virtual std::optional<kafka_error> describe_configs(const std::string& topic,
+                                                      topic_configs& out,
+                                                      std::chrono::milliseconds timeout) = 0;
+  // Adds partitions to the set being consumed, each starting at its offset.
+  virtual std::optional<kafka_error> assign(std::span<const partition_position> add) = 0;
+  // Appends up to `max` records to `out`; waits at most `timeout` when none is ready.
+  // Records of one partition come in offset order.
+  virtual void poll(std::vector<record_ref>& out, size_t max,
+                    std::chrono::milliseconds timeout) = 0;
+  virtual void release(const record_ref& r) = 0;
+  // Commits positions to the flow's consumer group on the source cluster (for visibility:
+  // kafka-consumer-groups shows replication progress).
+  virtual std::optional<kafka_error> commit(std::span<const partition_position> positions) = 0;
+  // The group's committed positions for the given partitions (offset < 0 where none).
+  virtual std::optional<kafka_error> committed(std::vector<partition_position>& inout,
+                                               std::chrono::milliseconds timeout) = 0;
+  // Last known high watermark of a consumed partition (no request; -1 when unknown).
+  virtual int64_t high_watermark(const std::string& topic, int32_t partition) = 0;
+};
+
+// Called once per forwarded record, from record_sink::poll/flush, in produce order per
+// partition. `dst_offset` is the record's offset in the target partition; on error it is -1.
+using delivery_handler =
+    std::function<void(const record_ref& src, int64_t dst_offset, const kafka_error* error)>;
+
+// The local side of a flow: an idempotent producer (acks=all) plus topic admin.
+class record_sink {
+ public:
+  virtual ~record_sink() = default;
+
+  virtual std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
+                                                 std::chrono::milliseconds timeout) = 0;
+  virtual std::optional<kafka_error> create_topic(const std::string& topic, int32_t partitions,
+                                                  const topic_configs& configs,
+                                                  std::chrono::milliseconds timeout) = 0;
+  virtual std::optional<kafka_error> create_partitions(const std::string& topic,
+                                                       int32_t total,
+                                                       std::chrono::milliseconds timeout) = 0;
+
+  // Produces `r` to topic/partition of the local cluster with r's key, value, timestamp and all
+  // headers, plus a `tandem-origin` header whose value is `origin_header`. Takes ownership of r
+  // on success. Error code "QUEUE_FULL": nothing happened; poll() and try again.
+  virtual std::optional<kafka_error> forward(const record_ref& r, const std::string& topic,
+                                             int32_t partition,
+                                             std::string_view origin_header) = 0;
+  // Serves delivery reports. Returns the number served.
+  virtual int poll(std::chrono::milliseconds timeout) = 0;
+  // Waits until every forwarded record is reported, or the timeout. Returns records still
+  // outstanding.
+  virtual int flush(std::chrono::milliseconds timeout) = 0;
+  // Records forwarded and not yet reported.
+  virtual int outstanding() = 0;
+  // A fatal producer error (the idempotent producer cannot continue), if any.
+  virtual std::optional<kafka_error> fatal_error() = 0;
+};
+
+}  // namespace tandem::engine

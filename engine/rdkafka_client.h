@@ -1,0 +1,36 @@
+// The librdkafka implementation of the seam (kafka_seam.h). The only engine code that includes
+// librdkafka; the flow, topic sync and daemon see only record_source / record_sink.
+//
+// Forwarding without copies: a consumed rd_kafka_message_t stays alive until the delivery
+// report of the record produced from it; the producer is handed its key and value buffers
+// (no RD_KAFKA_MSG_F_COPY) and the source message as the produced message's opaque, and the
+// delivery callback destroys it. Hence a sink must be destroyed (or flushed) before the source
+// whose messages it holds: librdkafka's consumer waits for its messages on destruction.
+#pragma once
+
+#include <expected>
+#include <memory>
+#include <string>
+
+#include "engine/config.h"
+#include "engine/kafka_seam.h"
+
+namespace tandem::engine {
+
+// Client settings tandem chooses; the cluster's [librdkafka] passthrough is applied after them,
+// so an operator can override any of them (e.g. linger.ms, compression.type).
+struct client_options {
+  std::string client_id;  // e.g. "tandem-east-from-west"
+  std::string group_id;   // consumers only: the flow's group on the source cluster
+};
+
+// A consumer of the remote cluster. Error: a bad librdkafka property (named, value not shown).
+std::expected<std::unique_ptr<record_source>, std::string> make_rdkafka_source(
+    const cluster_config& cluster, const client_options& options);
+
+// An idempotent producer (acks=all) into the local cluster, plus admin requests.
+// `on_delivery` is called from poll()/flush() on the caller's thread.
+std::expected<std::unique_ptr<record_sink>, std::string> make_rdkafka_sink(
+    const cluster_config& cluster, const client_options& options, delivery_handler on_delivery);
+
+}  // namespace tandem::engine
