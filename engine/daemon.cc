@@ -24,7 +24,7 @@ std::string flow_group_id(const std::string& source_region, const std::string& t
 
 namespace {
 
-constexpr const char* k_version = "0.1.0";
+constexpr const char* k_version = TANDEM_VERSION;  // from project() in CMakeLists.txt
 
 // Everything one flow thread needs; the thread rebuilds its flow after a failure.
 struct flow_runner {
@@ -122,9 +122,9 @@ int run_daemon(const config& cfg, const journal_opener& open_journal,
     }
     journals.push_back(std::move(*j));
     auto& fm = m.flow(remote->alias, cfg.region);
-    runners.push_back(std::unique_ptr<flow_runner>(new flow_runner{
-        cfg, *remote, *journals.back(), fm, *filter, stopping, options.drain_timeout}));
-    runners.back()->name = remote->alias + "->" + cfg.region;
+    runners.push_back(std::unique_ptr<flow_runner>(
+        new flow_runner{cfg, *remote, *journals.back(), fm, *filter, stopping,
+                        options.drain_timeout, {}, remote->alias + "->" + cfg.region, {}, {}}));
   }
 
   boost::asio::io_context io;

@@ -1,17 +1,36 @@
 #include "engine/rdkafka_common.h"
 
+#include "engine/log.h"
 #include "loopguard/origin_header.h"
 
 namespace tandem::engine::rdk {
+namespace {
+
+// librdkafka's own log lines, in tandem's format, scoped by the client's name
+// ("tandem-east-from-west#producer-2"). Syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug.
+void log_line(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  log_level l = level <= 3 ? log_level::error
+                : level == 4 ? log_level::warn
+                : level <= 6 ? log_level::info
+                             : log_level::debug;
+  if (!log::enabled(l)) return;
+  std::string text = std::string("librdkafka ") + facility + ": " + message;
+  log::write(l, rd_kafka_name(rk), text);
+}
+
+}  // namespace
 
 std::expected<rd_kafka_conf_t*, std::string> make_conf(const cluster_config& cluster,
                                                        std::initializer_list<property> defaults) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set_log_cb(conf, &log_line);
   char err[512];
   auto set = [&](const std::string& k, const std::string& v) -> std::optional<std::string> {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK)
       return std::nullopt;
-    return "clusters." + cluster.alias + ".librdkafka: property \"" + k + "\" rejected: " + err;
+    // librdkafka's reason may quote the value: never for a secret property.
+    std::string why = is_secret_property(k) ? std::string("invalid value") : std::string(err);
+    return "clusters." + cluster.alias + ".librdkafka: property \"" + k + "\" rejected: " + why;
   };
   std::optional<std::string> problem = set("bootstrap.servers", cluster.bootstrap);
   for (auto it = defaults.begin(); !problem && it != defaults.end(); ++it)
