@@ -22,8 +22,9 @@ std::string run_usage(std::string_view program) {
          "  --log-level LEVEL    error | warn | info | debug | trace (overrides [log] level)\n"
          "  -h, --help           this help\n"
          "\n"
-         "exit codes: 0 clean shutdown, 1 runtime failure (e.g. metrics address in use,\n"
-         "state directory unusable), 2 usage or config error\n";
+         "exit codes: 0 clean shutdown, 1 runtime failure (e.g. metrics address in use, state\n"
+         "directory locked), 2 usage or config error (incl. a state directory that is not a\n"
+         "tandem store, of another version, or corrupted)\n";
 }
 
 std::optional<log_level> parse_level(std::string_view s) {
@@ -77,8 +78,20 @@ int run(std::string_view program, std::span<const std::string_view> args, stream
                       "\"at-least-once\"\n";
     return k_exit_usage;
   }
-  auto opener = [&](const std::string& source, const std::string& target) {
-    return open_offset_journal(cfg->state_dir, source, target);
+  auto state = open_state(cfg->state_dir);
+  if (!state) {
+    // A directory that is not ours, of another version or damaged is a configuration problem
+    // (exit 2); anything else (e.g. locked by a running tandem) is a runtime failure.
+    io.err << program << " run: state_dir: " << state.error().message << '\n';
+    auto code = state.error().code;
+    bool config_problem = code == offsets::errc::not_a_store ||
+                          code == offsets::errc::version_mismatch ||
+                          code == offsets::errc::corruption;
+    return config_problem ? k_exit_usage : k_exit_failure;
+  }
+  auto opener = [&](const std::string& source, const std::string& target)
+      -> std::expected<std::unique_ptr<flow_journal>, std::string> {
+    return make_offset_journal(*state, source, target);
   };
   return run_daemon(*cfg, opener);
 }

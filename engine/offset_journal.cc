@@ -1,11 +1,131 @@
 #include "engine/offset_journal.h"
 
-namespace tandem::engine {
+#include <deque>
+#include <map>
 
-// TEMPORARY until offsets/ store lands: in-memory (resume falls back to the flow's group).
-std::expected<std::unique_ptr<flow_journal>, std::string> open_offset_journal(
-    const std::filesystem::path&, const std::string&, const std::string&) {
-  return std::make_unique<memory_journal>();
+#include "engine/log.h"
+#include "offsets/run_builder.h"
+
+namespace tandem::engine {
+namespace {
+
+// Run builders of one flow direction, by topic then partition (heterogeneous lookup: no string
+// is built per delivery report).
+class builders {
+ public:
+  offsets::run_builder& at(std::string_view topic, int32_t partition) {
+    auto it = by_topic_.find(topic);
+    if (it == by_topic_.end()) it = by_topic_.emplace(std::string(topic), std::deque<offsets::run_builder>{}).first;
+    auto& parts = it->second;
+    while (parts.size() <= static_cast<size_t>(partition)) parts.emplace_back();
+    return parts[partition];
+  }
+  template <class F>
+  void for_each(F&& f) {
+    for (auto& [topic, parts] : by_topic_)
+      for (size_t p = 0; p < parts.size(); ++p) f(topic, static_cast<int32_t>(p), parts[p]);
+  }
+
+ private:
+  std::map<std::string, std::deque<offsets::run_builder>, std::less<>> by_topic_;
+};
+
+class offset_journal final : public flow_journal {
+ public:
+  offset_journal(std::shared_ptr<offsets::offset_store> store, offsets::flow_id own)
+      : store_(std::move(store)),
+        own_(std::move(own)),
+        peer_{own_.target_region, own_.source_region},
+        name_(offsets::to_string(own_)) {}
+
+  std::optional<int64_t> resume_position(const std::string& topic, int32_t partition) override {
+    auto r = store_->resume_position({own_, topic, partition});
+    if (!r) {
+      log::error(name_) << "cannot read resume position: " << r.error().message;
+      return std::nullopt;
+    }
+    if (!*r) return std::nullopt;
+    return (*r)->v;
+  }
+
+  void delivered(std::string_view topic, int32_t partition, int64_t src, int64_t dst) override {
+    if (auto ok = own_runs_.at(topic, partition).add({src}, {dst}); !ok)
+      log::error(name_) << "offset map alarm topic=" << topic << " partition=" << partition
+                        << ": " << ok.error().message;
+  }
+
+  void echo(std::string_view topic, int32_t partition, int64_t offset, std::string_view peer_topic,
+            int64_t peer_offset) override {
+    // The peer flow (target→source) copied its record peer_topic/partition@peer_offset to
+    // topic/partition@offset of our source cluster. Runs are named by their source topic.
+    (void)topic;
+    offsets::run_builder& b = peer_runs_.at(peer_topic, partition);
+    auto ok = b.add({peer_offset}, {offset});
+    if (!ok && ok.error().code == offsets::errc::out_of_order) {
+      // The peer replayed (re-copied older records after a restart): keep what was learned,
+      // start a new builder for the replayed copies; the store keeps every copy.
+      carried_.push_back({{peer_, std::string(peer_topic), partition}, b.take(), std::nullopt});
+      b = offsets::run_builder{};
+      ok = b.add({peer_offset}, {offset});
+    }
+    if (!ok)
+      log::warn(name_) << "echo not learned topic=" << peer_topic << " partition=" << partition
+                       << ": " << ok.error().message;
+  }
+
+  std::optional<std::string> commit(std::span<const partition_position> positions) override {
+    std::vector<offsets::partition_batch> batch;
+    std::map<std::pair<std::string, int32_t>, size_t> own_index;
+    own_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
+      if (b.empty()) return;
+      own_index[{topic, p}] = batch.size();
+      batch.push_back({{own_, topic, p}, b.take(), std::nullopt});
+    });
+    for (const auto& pos : positions) {
+      auto it = own_index.find({pos.topic, pos.partition});
+      if (it != own_index.end()) {
+        batch[it->second].resume = offsets::source_offset{pos.offset};
+      } else {
+        batch.push_back({{own_, pos.topic, pos.partition}, {}, offsets::source_offset{pos.offset}});
+      }
+    }
+    peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
+      if (!b.empty()) batch.push_back({{peer_, topic, p}, b.take(), std::nullopt});
+    });
+    // commit_batch takes each partition once: replayed peer runs go into a batch of their own.
+    std::vector<offsets::partition_batch> carried;
+    carried.swap(carried_);
+    for (const auto& c : carried)
+      if (auto ok = store_->commit_batch({&c, 1}); !ok) return ok.error().message;
+    if (batch.empty()) return std::nullopt;
+    if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
+    return std::nullopt;
+  }
+
+ private:
+  std::shared_ptr<offsets::offset_store> store_;
+  offsets::flow_id own_;
+  offsets::flow_id peer_;
+  std::string name_;
+  builders own_runs_;
+  builders peer_runs_;
+  std::vector<offsets::partition_batch> carried_;  // peer runs closed by a replay
+};
+
+}  // namespace
+
+std::expected<std::shared_ptr<offsets::offset_store>, offsets::error> open_state(
+    const std::filesystem::path& state_dir) {
+  auto store = offsets::offset_store::open(state_dir);
+  if (!store) return std::unexpected(store.error());
+  return std::make_shared<offsets::offset_store>(std::move(*store));
+}
+
+std::unique_ptr<flow_journal> make_offset_journal(std::shared_ptr<offsets::offset_store> store,
+                                                  const std::string& source_region,
+                                                  const std::string& target_region) {
+  return std::make_unique<offset_journal>(std::move(store),
+                                          offsets::flow_id{source_region, target_region});
 }
 
 }  // namespace tandem::engine

@@ -1,0 +1,188 @@
+// offset_store: the offset maps, resume positions and checkpoints of a process, in RocksDB.
+//
+// RocksDB is the local index; Kafka (the target log, tandem.offsets, tandem.checkpoints) is the
+// durable store. One directory per process (state_dir). The daemon opens it read-write;
+// tandemctl opens it as a secondary while the daemon runs (read-only when it does not: RocksDB
+// leaves a read-only instance undefined while a primary writes).
+//
+//   delivery reports ──> run_builder ──> commit_batch ──> S/D runs + R resume   (one WriteBatch)
+//   group offsets ──> translate_to_target ──> put_checkpoint ──> C
+//   tandemctl ──> runs / stats / translate_* (same rounding code as partition_map: translate.h)
+//
+// Runs are kept in canonical form (canonical.h) per (flow, topic, partition); keys in keys.h.
+//
+// Thread safety: all methods may be called concurrently. Writes (commit_batch, trim_below,
+// put_checkpoint) are serialized inside the store: a commit reads the neighbouring runs before
+// writing, and one process is the only writer of a directory (RocksDB's lock file).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "offsets/error.h"
+#include "offsets/ids.h"
+#include "offsets/run.h"
+#include "offsets/translate.h"
+
+namespace tandem::offsets {
+
+struct open_options {
+  enum class access { read_write, read_only, secondary };
+  // How to open. Default: read_write
+  access mode = access::read_write;
+  // read_write: create the directory and an empty store if there is none. Default: true
+  bool create_if_missing = true;
+  // secondary: a directory of the secondary's own (its info log). Required for secondary.
+  std::filesystem::path secondary_dir;
+};
+
+// One partition's part of a commit: the flow's own runs from run_builder::take(), or the peer
+// flow's runs learned from echoes (identity naming), which must be committed together with the
+// resume position that moves past those echoes.
+struct partition_batch {
+  partition_ref partition;
+  std::vector<run> runs;                 // may be empty
+  std::optional<source_offset> resume;   // next source offset to consume after this batch
+};
+
+// A consumer group's position, translated for failover.
+struct checkpoint {
+  std::string group;
+  std::string topic;       // source topic
+  int32_t partition = 0;
+  source_offset source;    // the group's committed offset on the source
+  target_offset target;    // where it continues on the target (translate_to_target)
+  int64_t time_ms = 0;     // when the source offset was read, ms since the epoch
+
+  bool operator==(const checkpoint&) const = default;
+};
+
+struct partition_stats {
+  partition_ref partition;
+  int64_t runs = 0;
+  int64_t copied_records = 0;          // sum of run lengths (a record copied twice counts 2)
+  std::optional<source_offset> resume;
+};
+
+struct store_stats {
+  std::vector<partition_stats> partitions;  // ordered by flow, topic, partition
+  int64_t keys = 0;                         // every key, runs counted twice (S and D)
+  int64_t checkpoints = 0;
+  uint64_t sst_bytes = 0;                   // live SST files (RocksDB's estimate)
+  uint64_t dir_bytes = 0;                   // all files of the directory: SST, WAL, MANIFEST...
+};
+
+class offset_store {
+ public:
+  // Opens (read_write: creates if missing) the store in `dir`.
+  // errc::not_a_store: no store there (read-only, secondary, or create_if_missing=false), a
+  //   non-empty directory without a RocksDB database, or a RocksDB database without our
+  //   format key. errc::version_mismatch: a store of another format version.
+  // errc::corruption: RocksDB reports damage. errc::io_error: anything else, e.g. the
+  //   directory is locked by a running daemon. Every message names the path.
+  static std::expected<offset_store, error> open(const std::filesystem::path& dir,
+                                                 const open_options& options = {});
+  offset_store(offset_store&&) noexcept;  // a moved-from store may only be destroyed or assigned
+  offset_store& operator=(offset_store&&) noexcept;
+  ~offset_store();  // closes the database
+
+  const std::filesystem::path& path() const;
+
+  // --- Writes (errc::read_only unless opened read_write) --------------------------------
+
+  // Adds the batch's runs and sets its resume positions, in ONE WriteBatch: either all of it
+  // is in the store after a crash or none. WAL on, no fsync per batch (see store_write.cc).
+  // Partitions may belong to different flows (own runs and echo-learned peer runs).
+  // errc::invalid_argument: a bad name, run, resume position, or a partition listed twice.
+  // errc::destination_conflict: see plan_insert; nothing is written.
+  std::expected<void, error> commit_batch(std::span<const partition_batch> batch);
+
+  // Drops the runs below the source's log start (plan_trim). Returns the runs erased.
+  std::expected<int64_t, error> trim_below(const partition_ref& p, source_offset log_start);
+
+  // Writes (replaces) the checkpoint of (flow, group, topic, partition).
+  std::expected<void, error> put_checkpoint(const flow_id& flow, const checkpoint& c);
+
+  // --- Reads ----------------------------------------------------------------------------
+
+  // Next source offset to consume; nullopt if never committed.
+  std::expected<std::optional<source_offset>, error> resume_position(
+      const partition_ref& p) const;
+
+  // The run_index lookups of translate.h; nullopt: no run starts below. lookup_by_source: the
+  // earliest copy (smallest dst_start) among the runs with the greatest src_start < x, one
+  // SeekForPrev then Prev over that group's other copies. lookup_by_destination: the run with
+  // the greatest dst_start < y, one SeekForPrev. first_*: one Seek.
+  std::expected<std::optional<run>, error> lookup_by_source(const partition_ref& p,
+                                                            source_offset x) const;
+  std::expected<std::optional<run>, error> lookup_by_destination(const partition_ref& p,
+                                                                 target_offset y) const;
+  std::expected<std::optional<run>, error> first_by_source(const partition_ref& p) const;
+  std::expected<std::optional<run>, error> first_by_destination(const partition_ref& p) const;
+
+  // The rules of translate.h over the stored runs.
+  std::expected<target_translation, error> translate_to_target(const partition_ref& p,
+                                                               source_offset x) const;
+  std::expected<source_translation, error> translate_to_source(const partition_ref& p,
+                                                               target_offset y) const;
+
+  // All runs of a partition ordered by (src_start, dst_start), for dumps.
+  std::expected<std::vector<run>, error> runs(const partition_ref& p) const;
+
+  // Checkpoints of a flow: of one group, or of every group when `group` is empty; ordered by
+  // group, topic, partition.
+  std::expected<std::vector<checkpoint>, error> get_checkpoints(const flow_id& flow,
+                                                                std::string_view group) const;
+
+  // Scans the whole store: runs per partition, keys, bytes.
+  std::expected<store_stats, error> stats() const;
+
+  // --- Maintenance ----------------------------------------------------------------------
+
+  // Secondary: reads what the primary wrote since open or the last catch_up. Others: no-op.
+  std::expected<void, error> catch_up();
+  // Read-write: flushes and compacts everything (benchmarks, before measuring size).
+  std::expected<void, error> compact();
+
+  struct impl;
+
+ private:
+  explicit offset_store(std::unique_ptr<impl> i);
+  std::unique_ptr<impl> impl_;
+};
+
+// One partition of a store as a run_index, e.g. for identity_failover_position.
+// Holds a reference: the store must outlive it and stay where it is (not be moved from).
+class stored_partition final : public run_index {
+ public:
+  stored_partition(const offset_store& store, partition_ref p)
+      : store_(store), ref_(std::move(p)) {}
+
+  std::expected<std::optional<run>, error> earliest_copy_starting_below(
+      source_offset x) const override {
+    return store_.lookup_by_source(ref_, x);
+  }
+  std::expected<std::optional<run>, error> last_starting_below(target_offset y) const override {
+    return store_.lookup_by_destination(ref_, y);
+  }
+  std::expected<std::optional<run>, error> first_by_source() const override {
+    return store_.first_by_source(ref_);
+  }
+  std::expected<std::optional<run>, error> first_by_destination() const override {
+    return store_.first_by_destination(ref_);
+  }
+
+ private:
+  const offset_store& store_;
+  partition_ref ref_;
+};
+
+}  // namespace tandem::offsets

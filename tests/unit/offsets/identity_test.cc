@@ -1,0 +1,114 @@
+// identity_failover_position on a hand-built interleaving, in memory and through the store.
+//
+//   offset on A:  0   1   2   3   4   5   6   7   8   9   10
+//   record:       a0  a1  b0' b2' a4  a5  b3' a7  b6' a9  b8'    aN: A-local record at A offset N
+//                                                                bN': copy of B's record at B N
+//   offset on B:  0   1   2   3   4   5   6   7   8   9   10
+//   record:       b0  a0' b2  b3  a1' a4' b6  a5' b8  a7' a9'
+//
+// A group committed at X on A has consumed A offsets 0..X-1. Failing over to B it must start
+// at or below every B record it has not consumed (never skip), re-reading as little as the
+// map allows: start = min(a, b).
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "offsets/partition_map.h"
+#include "offsets/run_builder.h"
+#include "offsets/store.h"
+#include "offsets/translate.h"
+#include "temp_dir.h"
+
+namespace tandem::offsets {
+namespace {
+
+// (source offset, target offset) pairs of each flow, in source order.
+const std::map<int64_t, int64_t> a_to_b_copies{{0, 1}, {1, 4}, {4, 5}, {5, 7}, {7, 9}, {9, 10}};
+const std::map<int64_t, int64_t> b_to_a_copies{{0, 2}, {2, 3}, {3, 6}, {6, 8}, {8, 10}};
+
+std::vector<run> runs_of(const std::map<int64_t, int64_t>& copies) {
+  run_builder b;
+  for (auto [s, d] : copies) EXPECT_TRUE(b.add({s}, {d}));
+  return b.take();
+}
+
+struct identity_case {
+  int64_t x;
+  int64_t b_log_start;
+  int64_t a_term, b_term, start;
+};
+
+// Worked out by hand from the picture.
+const identity_case cases[] = {
+  {6, 0, 8, 3, 3},     // the example of translate.cc
+  {3, 0, 5, 1, 1},     // consumed a0 a1 b0': a0' re-read from B1
+  {10, 0, 11, 7, 7},   // consumed all but b8': starts at a5', b8 not skipped
+  {11, 0, 11, 9, 9},   // consumed everything on A: re-reads a7' a9'
+  {0, 0, 0, 0, 0},     // nothing consumed: both terms below coverage
+  {0, 2, 1, 0, 2},     // ... clamped to B's log start
+};
+
+template <class Index>
+void check_cases(const Index& a_to_b, const Index& b_to_a) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE("X=" + std::to_string(c.x) + " log start " + std::to_string(c.b_log_start));
+    auto f = identity_failover_position({c.x}, a_to_b, b_to_a, {c.b_log_start}).value();
+    EXPECT_EQ(f.a_term.v, c.a_term);
+    EXPECT_EQ(f.b_term.v, c.b_term);
+    EXPECT_EQ(f.start.v, c.start);
+  }
+}
+
+TEST(identity_failover, starts_at_the_lower_of_the_two_frontiers) {
+  partition_map a_to_b, b_to_a;
+  ASSERT_TRUE(a_to_b.insert(runs_of(a_to_b_copies)));
+  ASSERT_TRUE(b_to_a.insert(runs_of(b_to_a_copies)));
+  check_cases(a_to_b, b_to_a);
+}
+
+TEST(identity_failover, gives_the_same_answers_from_the_store) {
+  testing::temp_dir dir;
+  auto store = offset_store::open(dir.path()).value();
+  const flow_id ab{"A", "B"}, ba{"B", "A"};
+  // One commit, as the process of A would make it: its own flow's runs and the peer's runs
+  // learned from echoes.
+  std::vector<partition_batch> batch{{{ab, "orders", 0}, runs_of(a_to_b_copies), {}},
+                                     {{ba, "orders", 0}, runs_of(b_to_a_copies), {}}};
+  ASSERT_TRUE(store.commit_batch(batch));
+  check_cases(stored_partition(store, {ab, "orders", 0}),
+              stored_partition(store, {ba, "orders", 0}));
+}
+
+// Simulates the consumer: for every X, no B record the group has not consumed on A lies below
+// the start on B.
+TEST(identity_failover, never_skips_a_record_the_group_has_not_consumed) {
+  partition_map a_to_b, b_to_a;
+  ASSERT_TRUE(a_to_b.insert(runs_of(a_to_b_copies)));
+  ASSERT_TRUE(b_to_a.insert(runs_of(b_to_a_copies)));
+  for (int64_t x = 0; x <= 11; ++x) {
+    int64_t start = identity_failover_position({x}, a_to_b, b_to_a, {0})->start.v;
+    for (auto [a, b] : a_to_b_copies) {  // A-local record a, copied to B offset b
+      if (a >= x) {
+        EXPECT_GE(b, start) << "X=" << x << " skips a" << a << "'";
+      }
+    }
+    for (auto [b, a] : b_to_a_copies) {  // B-local record b, copied to A offset a
+      if (a >= x) {
+        EXPECT_GE(b, start) << "X=" << x << " skips b" << b;
+      }
+    }
+  }
+}
+
+TEST(identity_failover, a_term_with_nothing_recorded_uses_the_log_start) {
+  partition_map a_to_b, none;
+  ASSERT_TRUE(a_to_b.insert(runs_of(a_to_b_copies)));
+  auto f = identity_failover_position({6}, a_to_b, none, {0}).value();
+  EXPECT_EQ(f.b_kind, translation::empty);
+  EXPECT_EQ(f.start.v, 0);
+  f = identity_failover_position({6}, none, none, {42}).value();
+  EXPECT_EQ(f.start.v, 42);
+}
+
+}  // namespace
+}  // namespace tandem::offsets
