@@ -1,0 +1,532 @@
+// In-memory fakes of the Kafka seam (engine/kafka_seam.h), so the flow logic is unit-tested
+// without a broker (DESIGN.md: "librdkafka sits behind a thin seam").
+//
+//   fake_cluster "west"                                          fake_cluster "east"
+//   topics -> partitions -> stored_record                         topics -> partitions -> ...
+//        ^                                                              ^
+//        | poll / commit / list_topics                                  | forward appends a copy
+//   fake_source ──record_ref(impl = fake_holder*)──> flow ──forward──> fake_sink
+//        ^                                                              |
+//        └──────────── release (dropped)       delivery report at poll()/flush(), then freed
+//
+// Ownership check: every record_ref a fake_source hands out is backed by a heap `fake_holder`
+// registered in the source's ledger. It must go to exactly one of fake_source::release or
+// fake_sink::forward (which frees it after its delivery report). A second release, a release
+// after forward, a forward after release or a double forward is reported as a test failure at
+// once; holders still alive when the fake_source is destroyed are reported as leaks.
+//
+// Failure injection (all plain public fields, changed by tests between steps):
+//   fake_cluster::unreachable            list_topics/describe_configs/create_* fail with a
+//                                        retriable "_TRANSPORT" error; sources fetch nothing
+//   fake_sink::queue_full_next           the next N forwards return "_QUEUE_FULL"
+//   fake_sink::queue_capacity            forwards return "_QUEUE_FULL" while this many
+//                                        records are outstanding (0: unbounded)
+//   fake_sink::fail_topic(t, error)      every forward to t is accepted, nothing is written,
+//                                        and its delivery report carries `error`
+//   fake_sink::hold_reports              poll()/flush() serve no delivery reports
+//   fake_sink::fatal                     fatal_error() returns it
+//   fake_sink::spin_limit                after this many "_QUEUE_FULL" in a row with no report
+//                                        served in between, the caller is busy-waiting inside
+//                                        one call: a test failure, then the queue accepts (so a
+//                                        test fails instead of hanging)
+//
+// Error codes are the ones engine/rdkafka_common.cc produces (rd_kafka_err2name names):
+// "_QUEUE_FULL", "_PURGE_QUEUE", "TOPIC_ALREADY_EXISTS", ...
+//
+// Threading: single-threaded, like a flow. Polls never block unless
+// fake_source::honour_poll_timeout is set (a real consumer waits for the timeout when idle).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "engine/kafka_seam.h"
+#include "loopguard/origin_header.h"
+
+namespace tandem::engine::testing {
+
+using fake_header = std::pair<std::string, std::optional<std::string>>;  // key, value (null)
+
+struct stored_record {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<fake_header> headers;
+  int64_t timestamp_ms = 0;
+  int64_t offset = -1;  // assigned by fake_cluster::append
+
+  // The value of the last `tandem-origin` header, nullopt if none (an empty string for a
+  // header with a null value, as librdkafka's rd_kafka_header_get_last reports it).
+  std::optional<std::string> origin_header() const {
+    for (auto it = headers.rbegin(); it != headers.rend(); ++it)
+      if (it->first == loopguard::origin_header_key) return it->second.value_or("");
+    return std::nullopt;
+  }
+};
+
+struct fake_partition {
+  std::vector<stored_record> records;  // increasing offsets, possibly with gaps (compaction)
+  int64_t next_offset = 0;             // the high watermark
+
+  int64_t log_start() const { return records.empty() ? next_offset : records.front().offset; }
+};
+
+struct fake_topic {
+  std::vector<fake_partition> partitions;
+  topic_configs configs;  // explicitly set configs (what describe_configs reports)
+};
+
+// One Kafka cluster: shared by the sources and sinks of every flow that touches it.
+class fake_cluster {
+ public:
+  explicit fake_cluster(std::string region) : region_(std::move(region)) {}
+  fake_cluster(const fake_cluster&) = delete;
+  fake_cluster& operator=(const fake_cluster&) = delete;
+
+  const std::string& region() const { return region_; }
+
+  std::map<std::string, fake_topic> topics;
+  // Committed offsets of consumer groups: group -> (topic, partition) -> next offset.
+  std::map<std::string, std::map<std::pair<std::string, int32_t>, int64_t>> groups;
+  bool unreachable = false;
+
+  void create_topic(const std::string& name, int32_t partitions, topic_configs configs = {}) {
+    auto& t = topics[name];
+    t.partitions.resize(static_cast<size_t>(partitions));
+    t.configs = std::move(configs);
+  }
+  // Deleting and creating a topic again starts its offsets at 0.
+  void delete_topic(const std::string& name) { topics.erase(name); }
+  void add_partitions(const std::string& name, int32_t total) {
+    topic(name).partitions.resize(static_cast<size_t>(total));
+  }
+  bool has_topic(const std::string& name) const { return topics.count(name) > 0; }
+  int32_t partition_count(const std::string& name) const {
+    auto it = topics.find(name);
+    return it == topics.end() ? 0 : static_cast<int32_t>(it->second.partitions.size());
+  }
+
+  // Appends `r` at the partition's end; returns its offset.
+  int64_t append(const std::string& topic_name, int32_t p, stored_record r) {
+    auto& part = partition(topic_name, p);
+    r.offset = part.next_offset++;
+    part.records.push_back(std::move(r));
+    return part.records.back().offset;
+  }
+  // A local record produced by an application of this region.
+  int64_t produce(const std::string& topic_name, int32_t p, std::string key, std::string value,
+                  std::vector<fake_header> headers = {}, int64_t timestamp_ms = 1'700'000'000'000) {
+    return append(topic_name, p,
+                  stored_record{std::move(key), std::move(value), std::move(headers),
+                                timestamp_ms, -1});
+  }
+  // Log compaction / retention: removes the records at `offsets` (offsets stay as they were).
+  void remove(const std::string& topic_name, int32_t p, const std::set<int64_t>& offsets) {
+    auto& recs = partition(topic_name, p).records;
+    std::erase_if(recs, [&](const stored_record& r) { return offsets.count(r.offset) > 0; });
+  }
+
+  const std::vector<stored_record>& records(const std::string& topic_name, int32_t p) const {
+    return const_cast<fake_cluster*>(this)->partition(topic_name, p).records;
+  }
+  // Records in every partition of the topic (0 for a missing topic).
+  size_t count(const std::string& topic_name) const {
+    auto it = topics.find(topic_name);
+    if (it == topics.end()) return 0;
+    size_t n = 0;
+    for (const auto& p : it->second.partitions) n += p.records.size();
+    return n;
+  }
+
+  fake_topic& topic(const std::string& name) {
+    auto it = topics.find(name);
+    if (it == topics.end()) throw std::out_of_range("fake_cluster " + region_ + ": no topic " + name);
+    return it->second;
+  }
+  fake_partition& partition(const std::string& topic_name, int32_t p) {
+    auto& t = topic(topic_name);
+    if (p < 0 || static_cast<size_t>(p) >= t.partitions.size())
+      throw std::out_of_range("fake_cluster " + region_ + ": no partition " + topic_name + "/" +
+                              std::to_string(p));
+    return t.partitions[static_cast<size_t>(p)];
+  }
+
+  kafka_error unreachable_error() const {
+    return {"_TRANSPORT", "cluster " + region_ + " unreachable (fake)", true};
+  }
+
+ private:
+  std::string region_;
+};
+
+struct fake_ledger;
+
+// The client-family-specific record behind record_ref::impl: a stable copy of the stored record.
+struct fake_holder {
+  enum class owner { flow, sink };
+  std::string topic;
+  stored_record record;
+  std::optional<std::string> origin;  // backing store of ref.origin_header
+  record_ref ref;
+  owner state = owner::flow;
+  std::shared_ptr<fake_ledger> ledger;
+};
+
+// The live holders of one fake_source (see the ownership check above).
+struct fake_ledger {
+  std::set<const fake_holder*> live;
+  size_t created = 0;
+  size_t released = 0;
+  size_t delivered = 0;  // freed by a sink after its delivery report (success or error)
+
+  // Every live holder of every fake_source: checked before a holder is dereferenced, so a
+  // record_ref used after it was freed is reported instead of read.
+  static std::set<const fake_holder*>& all_live() {
+    static std::set<const fake_holder*> live;
+    return live;
+  }
+
+  // The holder behind `r` if it is alive and owned by `expected`; a test failure otherwise.
+  static fake_holder* check(const record_ref& r, fake_holder::owner expected, const char* what) {
+    auto* h = static_cast<fake_holder*>(r.impl);
+    if (all_live().count(h) == 0) {
+      // r.topic points into the (freed) holder: not printed.
+      ADD_FAILURE() << what << ": record_ref of partition " << r.partition << " @" << r.offset
+                    << " is not alive (released or delivered already, or not from a fake_source)";
+      return nullptr;
+    }
+    if (h->state != expected) {
+      ADD_FAILURE() << what << ": record_ref " << h->topic << "/" << h->ref.partition << "@"
+                    << h->ref.offset << " is owned by "
+                    << (h->state == fake_holder::owner::sink ? "the sink (forwarded already)"
+                                                             : "the flow (not forwarded)");
+      return nullptr;
+    }
+    return h;
+  }
+  static void destroy(fake_holder* h) {
+    auto ledger = h->ledger;  // keeps the ledger alive past `delete h`
+    ledger->live.erase(h);
+    all_live().erase(h);
+    delete h;
+  }
+};
+
+// record_source over a fake_cluster: a consumer of group `group_id` with manual assignment and
+// auto.offset.reset=earliest (as engine/rdkafka_source.cc configures it): a position beyond the
+// partition's end (a recreated or truncated topic) restarts at the log start.
+class fake_source final : public record_source {
+ public:
+  explicit fake_source(fake_cluster& cluster, std::string group_id = "tandem")
+      : cluster_(cluster), group_id_(std::move(group_id)),
+        ledger_(std::make_shared<fake_ledger>()) {}
+  ~fake_source() override {
+    if (!ledger_->live.empty())
+      ADD_FAILURE() << ledger_->live.size() << " record_ref(s) of cluster " << cluster_.region()
+                    << " were neither released nor delivered when the source was destroyed";
+  }
+
+  // Knobs.
+  bool list_topics_unreachable = false;  // only this client's list_topics fails
+  bool honour_poll_timeout = false;      // an idle poll sleeps for its timeout
+
+  // Observations.
+  std::map<std::pair<std::string, int32_t>, int64_t> positions;  // next offset to fetch
+  int commits = 0;
+  // The group's committed offsets (kept in the cluster: they outlive this client).
+  std::map<std::pair<std::string, int32_t>, int64_t>& group() { return cluster_.groups[group_id_]; }
+  const fake_ledger& ledger() const { return *ledger_; }
+  size_t live_records() const { return ledger_->live.size(); }
+
+  std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
+                                         std::chrono::milliseconds) override {
+    if (cluster_.unreachable || list_topics_unreachable) return cluster_.unreachable_error();
+    out.clear();
+    for (const auto& [name, t] : cluster_.topics)
+      out.push_back({name, static_cast<int32_t>(t.partitions.size())});
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> describe_configs(const std::string& topic, topic_configs& out,
+                                              std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    auto it = cluster_.topics.find(topic);
+    if (it == cluster_.topics.end())
+      return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no topic " + topic, false};
+    for (const auto& [k, v] : it->second.configs) out[k] = v;
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> assign(std::span<const partition_position> add) override {
+    for (const auto& a : add) {
+      int64_t pos = a.offset;
+      if (pos == offset_beginning || pos == offset_end) {
+        auto t = cluster_.topics.find(a.topic);
+        const fake_partition* part =
+            t != cluster_.topics.end() && a.partition >= 0 &&
+                    static_cast<size_t>(a.partition) < t->second.partitions.size()
+                ? &t->second.partitions[static_cast<size_t>(a.partition)]
+                : nullptr;
+        pos = !part ? 0 : pos == offset_beginning ? part->log_start() : part->next_offset;
+      }
+      positions[{a.topic, a.partition}] = pos;
+    }
+    return std::nullopt;
+  }
+
+  void poll(std::vector<record_ref>& out, size_t max, std::chrono::milliseconds timeout) override {
+    size_t before = out.size();
+    if (!cluster_.unreachable) {
+      for (auto& [tp, pos] : positions) {
+        auto t = cluster_.topics.find(tp.first);
+        if (t == cluster_.topics.end() || tp.second < 0 ||
+            static_cast<size_t>(tp.second) >= t->second.partitions.size())
+          continue;
+        const auto& part = t->second.partitions[static_cast<size_t>(tp.second)];
+        if (pos > part.next_offset) pos = part.log_start();  // offset out of range: earliest
+        const auto& recs = part.records;
+        auto it = std::lower_bound(recs.begin(), recs.end(), pos,
+                                   [](const stored_record& r, int64_t o) { return r.offset < o; });
+        for (; it != recs.end() && out.size() - before < max; ++it) {
+          out.push_back(hand_out(tp.first, tp.second, *it));
+          pos = it->offset + 1;
+        }
+      }
+    }
+    if (out.size() == before && honour_poll_timeout) std::this_thread::sleep_for(timeout);
+  }
+
+  void release(const record_ref& r) override {
+    if (auto* h = fake_ledger::check(r, fake_holder::owner::flow, "release")) {
+      ++ledger_->released;
+      fake_ledger::destroy(h);
+    }
+  }
+
+  std::optional<kafka_error> commit(std::span<const partition_position> ps) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    for (const auto& p : ps) group()[{p.topic, p.partition}] = p.offset;
+    ++commits;
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> committed(std::vector<partition_position>& inout,
+                                       std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    for (auto& p : inout) {
+      auto it = group().find({p.topic, p.partition});
+      p.offset = it == group().end() ? -1 : it->second;
+    }
+    return std::nullopt;
+  }
+
+  int64_t high_watermark(const std::string& topic, int32_t partition) override {
+    auto t = cluster_.topics.find(topic);
+    if (t == cluster_.topics.end() || partition < 0 ||
+        static_cast<size_t>(partition) >= t->second.partitions.size())
+      return -1;
+    return t->second.partitions[static_cast<size_t>(partition)].next_offset;
+  }
+
+ private:
+  record_ref hand_out(const std::string& topic, int32_t partition, const stored_record& rec) {
+    auto* h = new fake_holder;
+    h->topic = topic;
+    h->record = rec;
+    h->origin = rec.origin_header();
+    h->ledger = ledger_;
+    record_ref& r = h->ref;
+    r.impl = h;
+    r.topic = h->topic;
+    r.partition = partition;
+    r.offset = rec.offset;
+    r.timestamp_ms = rec.timestamp_ms;
+    if (h->origin) r.origin_header = std::string_view(*h->origin);
+    r.bytes = rec.key.value_or("").size() + rec.value.value_or("").size();
+    for (const auto& [k, v] : rec.headers) r.bytes += k.size() + v.value_or("").size();
+    ledger_->live.insert(h);
+    fake_ledger::all_live().insert(h);
+    ++ledger_->created;
+    return r;
+  }
+
+  fake_cluster& cluster_;
+  std::string group_id_;
+  std::shared_ptr<fake_ledger> ledger_;
+};
+
+// record_sink over a fake_cluster: an idempotent producer plus topic admin.
+class fake_sink final : public record_sink {
+ public:
+  fake_sink(fake_cluster& cluster, delivery_handler on_delivery)
+      : cluster_(cluster), on_delivery_(std::move(on_delivery)) {}
+  ~fake_sink() override {
+    // Like rdkafka_sink: purge, handing every outstanding record back as purged.
+    hold_reports = false;
+    // A record already written to the cluster was in flight (it stays there, unacknowledged:
+    // at-least-once); one that failed never left the queue.
+    for (auto& rep : reports_)
+      rep.error = rep.dst_offset >= 0
+                      ? kafka_error{"_PURGE_INFLIGHT", "purged in flight at shutdown (fake)", true}
+                      : kafka_error{"_PURGE_QUEUE", "purged from the queue at shutdown (fake)", true};
+    serve(reports_.size());
+  }
+
+  // Knobs.
+  int queue_full_next = 0;
+  size_t queue_capacity = 0;
+  bool hold_reports = false;
+  bool list_topics_unreachable = false;
+  std::optional<kafka_error> fatal;
+  int spin_limit = 10'000;
+  void fail_topic(const std::string& topic, kafka_error e) { failing_[topic] = std::move(e); }
+  void heal_topic(const std::string& topic) { failing_.erase(topic); }
+
+  // Observations.
+  struct created_topic {
+    std::string name;
+    int32_t partitions;
+    topic_configs configs;
+  };
+  std::vector<created_topic> created;
+  std::vector<std::pair<std::string, int32_t>> grown;  // (topic, new total)
+  int forwards = 0;            // accepted forwards
+  int queue_full_returned = 0;
+
+  std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
+                                         std::chrono::milliseconds) override {
+    if (cluster_.unreachable || list_topics_unreachable) return cluster_.unreachable_error();
+    out.clear();
+    for (const auto& [name, t] : cluster_.topics)
+      out.push_back({name, static_cast<int32_t>(t.partitions.size())});
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> create_topic(const std::string& topic, int32_t partitions,
+                                          const topic_configs& configs,
+                                          std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    if (cluster_.has_topic(topic))
+      return kafka_error{"TOPIC_ALREADY_EXISTS", "topic " + topic + " already exists", true};
+    if (partitions <= 0)
+      return kafka_error{"INVALID_PARTITIONS", "bad partition count", false};
+    cluster_.create_topic(topic, partitions, configs);
+    created.push_back({topic, partitions, configs});
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> create_partitions(const std::string& topic, int32_t total,
+                                               std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    if (!cluster_.has_topic(topic))
+      return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no topic " + topic, false};
+    if (total <= cluster_.partition_count(topic))
+      return kafka_error{"INVALID_PARTITIONS", "topic " + topic + " already has " +
+                                                   std::to_string(cluster_.partition_count(topic)) +
+                                                   " partitions", false};
+    cluster_.add_partitions(topic, total);
+    grown.emplace_back(topic, total);
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> forward(const record_ref& r, const std::string& topic,
+                                     int32_t partition, std::string_view origin_header) override {
+    bool full = queue_full_next > 0 || (queue_capacity > 0 && reports_.size() >= queue_capacity);
+    if (full && ++full_in_a_row_ > spin_limit) {
+      ADD_FAILURE() << "forward() returned _QUEUE_FULL " << spin_limit
+                    << " times in a row while no delivery report could be served: the caller "
+                       "spins inside one call (the fake now accepts the record to end it)";
+      full = false;
+    }
+    if (full) {
+      if (queue_full_next > 0) --queue_full_next;
+      ++queue_full_returned;
+      return kafka_error{"_QUEUE_FULL", "Local: Queue full", true};
+    }
+    full_in_a_row_ = 0;
+    auto* h = fake_ledger::check(r, fake_holder::owner::flow, "forward");
+    if (!h) return kafka_error{"_INVALID_ARG", "not a live fake record", false};
+    if (cluster_.partition_count(topic) <= partition || partition < 0)
+      return kafka_error{"_UNKNOWN_PARTITION", "no partition " + topic + "/" +
+                                                   std::to_string(partition), false};
+    h->state = fake_holder::owner::sink;
+    ++forwards;
+    report rep{h, -1, std::nullopt};
+    if (auto f = failing_.find(topic); f != failing_.end()) {
+      rep.error = f->second;
+    } else {
+      stored_record copy = h->record;
+      copy.headers.emplace_back(std::string(loopguard::origin_header_key),
+                                std::string(origin_header));
+      rep.dst_offset = cluster_.append(topic, partition, std::move(copy));
+    }
+    reports_.push_back(std::move(rep));
+    return std::nullopt;
+  }
+
+  int poll(std::chrono::milliseconds) override {
+    return hold_reports ? 0 : serve(reports_.size());
+  }
+  int flush(std::chrono::milliseconds) override {
+    if (!hold_reports) serve(reports_.size());
+    return outstanding();
+  }
+  int outstanding() override { return static_cast<int>(reports_.size()); }
+  std::optional<kafka_error> fatal_error() override { return fatal; }
+
+  // Serves up to `n` delivery reports in produce order (also while hold_reports is set).
+  int serve(size_t n) {
+    int served = 0;
+    while (n-- > 0 && !reports_.empty()) {
+      report rep = std::move(reports_.front());
+      reports_.pop_front();
+      if (rep.error)
+        on_delivery_(rep.holder->ref, -1, &*rep.error);
+      else
+        on_delivery_(rep.holder->ref, rep.dst_offset, nullptr);
+      ++rep.holder->ledger->delivered;
+      fake_ledger::destroy(rep.holder);
+      ++served;
+    }
+    if (served > 0) full_in_a_row_ = 0;
+    return served;
+  }
+
+ private:
+  struct report {
+    fake_holder* holder;
+    int64_t dst_offset;
+    std::optional<kafka_error> error;
+  };
+
+  fake_cluster& cluster_;
+  delivery_handler on_delivery_;
+  std::deque<report> reports_;
+  std::map<std::string, kafka_error> failing_;
+  int full_in_a_row_ = 0;
+};
+
+// A sink_factory (engine/flow.h) building a fake_sink over `cluster`; `*made` receives the
+// sink, which lives as long as the flow.
+inline auto fake_sink_factory(fake_cluster& cluster, fake_sink** made = nullptr) {
+  return [&cluster, made](delivery_handler h)
+             -> std::expected<std::unique_ptr<record_sink>, std::string> {
+    auto sink = std::make_unique<fake_sink>(cluster, std::move(h));
+    if (made) *made = sink.get();
+    return sink;
+  };
+}
+
+}  // namespace tandem::engine::testing

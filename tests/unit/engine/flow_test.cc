@@ -1,0 +1,956 @@
+// The inbound flow S→T (engine/flow.h) against in-memory clusters (fake_kafka.h): what reaches
+// the target, what is dropped, and where the flow resumes. No broker, no fixed sleeps: every
+// test steps the flow until a condition holds, with an iteration bound.
+//
+// Regions: "west" is the source S of the flow under test, "east" its target T, "north" a third
+// region of a mesh.
+#include "engine/flow.h"
+
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <expected>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/metrics.h"
+#include "fake_kafka.h"
+#include "loopguard/origin_header.h"
+#include "policy/naming.h"
+#include "policy/topic_filter.h"
+
+namespace tandem::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::fake_cluster;
+using testing::fake_header;
+using testing::fake_sink;
+using testing::fake_source;
+using testing::stored_record;
+
+policy::topic_filter identity_filter(std::vector<std::string> include = {".*"}) {
+  auto f = policy::topic_filter::create(include, {}, policy::naming_policy::identity());
+  EXPECT_TRUE(f.has_value());
+  return std::move(*f);
+}
+
+policy::topic_filter prefix_filter(std::vector<std::string> regions) {
+  auto naming = policy::naming_policy::prefix(regions, ".");
+  EXPECT_TRUE(naming.has_value());
+  std::vector<std::string> all = {".*"};
+  auto f = policy::topic_filter::create(all, {}, *naming);
+  EXPECT_TRUE(f.has_value());
+  return std::move(*f);
+}
+
+// Refresh topics and commit positions at every step: tests observe both without waiting.
+flow_settings settings_for(const fake_cluster& source, const fake_cluster& target,
+                           policy::topic_filter filter) {
+  return flow_settings{.source_region = source.region(),
+                       .target_region = target.region(),
+                       .filter = std::move(filter),
+                       .configs = {},
+                       .topic_refresh = 0ms,
+                       .commit_interval = 0ms,
+                       .batch_size = 2000};
+}
+
+// One flow source→target with everything it needs; `src`/`sink` stay owned by the flow.
+struct flow_harness {
+  metrics m{"test"};
+  memory_journal own_journal;
+  memory_journal& journal;
+  fake_source* src = nullptr;
+  fake_sink* sink = nullptr;
+  std::unique_ptr<flow> f;
+
+  flow_harness(fake_cluster& source, fake_cluster& target,
+               std::optional<policy::topic_filter> filter = std::nullopt,
+               memory_journal* shared_journal = nullptr)
+      : journal(shared_journal ? *shared_journal : own_journal) {
+    auto s = std::make_unique<fake_source>(source, "tandem-" + target.region());
+    src = s.get();
+    f = std::make_unique<flow>(
+        settings_for(source, target, filter ? std::move(*filter) : identity_filter()),
+        std::move(s), journal, m.flow(source.region(), target.region()));
+    auto err = f->start(testing::fake_sink_factory(target, &sink));
+    EXPECT_FALSE(err.has_value()) << *err;
+  }
+
+  flow_metrics& fm() { return m.flow(src_region(), dst_region()); }
+  std::string src_region() const { return f->name().substr(0, f->name().find("->")); }
+  std::string dst_region() const { return f->name().substr(f->name().find("->") + 2); }
+
+  // Steps until `done` holds; false when it still does not after `max_steps`.
+  bool step_until(const std::function<bool()>& done, int max_steps = 100,
+                  std::chrono::milliseconds idle = 0ms) {
+    for (int i = 0; i < max_steps; ++i) {
+      if (done()) return true;
+      f->step(idle);
+    }
+    return done();
+  }
+
+  std::optional<int64_t> position(const std::string& topic, int32_t p) {
+    return journal.resume_position(topic, p);
+  }
+};
+
+// The values of a partition's records, in offset order.
+std::vector<std::string> values(const fake_cluster& c, const std::string& topic, int32_t p) {
+  std::vector<std::string> out;
+  for (const auto& r : c.records(topic, p)) out.push_back(r.value.value_or("<null>"));
+  return out;
+}
+
+std::string origin_of(const stored_record& r) { return r.origin_header().value_or(""); }
+
+// The source offset named in a record's origin header; -1 if it has none that parses.
+int64_t source_offset_of(const stored_record& r) {
+  auto h = r.origin_header();
+  if (!h) return -1;
+  auto o = loopguard::parse(*h);
+  return o ? o->source.offset : -1;
+}
+
+// True when the flow has nothing in flight and its committed position of every partition of
+// `topic` is the source's high watermark (every record delivered or dropped, and committed).
+bool caught_up(flow_harness& h, const fake_cluster& source, const std::string& topic) {
+  if (h.sink->outstanding() != 0) return false;
+  for (int32_t p = 0; p < source.partition_count(topic); ++p)
+    if (h.position(topic, p) != source.topics.at(topic).partitions[p].next_offset) return false;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+TEST(flow_replication, local_records_keep_key_value_headers_timestamp_and_partition) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 3);
+  west.produce("orders", 1, "k0", "v0", {{"trace", "abc"}, {"null-valued", std::nullopt}}, 1234);
+  west.append("orders", 1, stored_record{"k1", std::nullopt, {}, 5678, -1});  // a tombstone
+  west.append("orders", 2, stored_record{std::nullopt, "no-key", {}, 42, -1});
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return east.count("orders") == 3; }));
+  ASSERT_EQ(east.partition_count("orders"), 3);
+
+  const auto& p1 = east.records("orders", 1);
+  ASSERT_EQ(p1.size(), 2u);
+  EXPECT_EQ(p1[0].key, "k0");
+  EXPECT_EQ(p1[0].value, "v0");
+  EXPECT_EQ(p1[0].timestamp_ms, 1234);
+  const std::vector<fake_header> expected_headers = {
+      {"trace", "abc"},
+      {"null-valued", std::nullopt},
+      {"tandem-origin", "v1;o=west;s=west/orders/1/0;d=east/orders/1"}};
+  EXPECT_EQ(p1[0].headers, expected_headers);
+  EXPECT_EQ(p1[1].key, "k1");
+  EXPECT_EQ(p1[1].value, std::nullopt) << "a tombstone stays a tombstone";
+  EXPECT_EQ(p1[1].timestamp_ms, 5678);
+  EXPECT_EQ(origin_of(p1[1]), "v1;o=west;s=west/orders/1/1;d=east/orders/1");
+
+  const auto& p2 = east.records("orders", 2);
+  ASSERT_EQ(p2.size(), 1u);
+  EXPECT_EQ(p2[0].key, std::nullopt);
+  EXPECT_EQ(p2[0].value, "no-key");
+  EXPECT_EQ(origin_of(p2[0]), "v1;o=west;s=west/orders/2/0;d=east/orders/2");
+  EXPECT_TRUE(east.records("orders", 0).empty()) << "records keep their partition";
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 1) == 2; }));
+  EXPECT_EQ(h.position("orders", 2), 1);
+  using pairs = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ((h.journal.pairs[{"orders", 1}]), (pairs{{0, 0}, {1, 1}}));
+  EXPECT_EQ((h.journal.pairs[{"orders", 2}]), (pairs{{0, 0}}));
+  EXPECT_EQ(h.fm().topic("orders").records.Value(), 3);
+  EXPECT_GT(h.fm().topic("orders").bytes.Value(), 0);
+  EXPECT_EQ((h.src->group()[{"orders", 1}]), 2) << "progress is visible in the source group";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loop guard
+
+TEST(flow_loopguard, echoes_are_dropped_and_reported_to_the_journal) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "a", "local-0");
+  // tandem (flow east→west) wrote east's record orders/0@7 here: an echo for west→east.
+  west.produce("orders", 0, "b", "copy-of-east-7",
+               {{"tandem-origin", "v1;o=east;s=east/orders/0/7;d=west/orders/0"}});
+  west.produce("orders", 0, "c", "local-2");
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 3; }));
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"local-0", "local-2"}));
+  using pairs = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ((h.journal.echoes[{"orders", 0}]), (pairs{{1, 7}}));
+  EXPECT_EQ((h.journal.pairs[{"orders", 0}]), (pairs{{0, 0}, {2, 1}}));
+  EXPECT_EQ(h.fm().topic("orders").drops_echo.Value(), 1);
+  EXPECT_EQ(h.fm().topic("orders").drops_third_party.Value(), 0);
+}
+
+TEST(flow_loopguard, third_party_records_are_dropped_and_not_reported_as_echoes) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  // tandem (flow north→west) wrote north's record here; north replicates it to east itself.
+  west.produce("orders", 0, "n", "copy-of-north-3",
+               {{"tandem-origin", "v1;o=north;s=north/orders/0/3;d=west/orders/0"}});
+  west.produce("orders", 0, "w", "local-1");
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 2; }));
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"local-1"}));
+  EXPECT_TRUE(h.journal.echoes.empty());
+  EXPECT_EQ(h.fm().topic("orders").drops_third_party.Value(), 1);
+  EXPECT_EQ(h.fm().topic("orders").drops_echo.Value(), 0);
+}
+
+TEST(flow_loopguard, malformed_header_is_replicated_as_local_and_counted) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "a", "garbage", {{"tandem-origin", "not a header"}});
+  west.produce("orders", 0, "b", "future", {{"tandem-origin", "v2;o=east;x=1"}});
+  west.produce("orders", 0, "c", "null", {{"tandem-origin", std::nullopt}});
+  west.produce("orders", 0, "d", "fine");
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 4; }));
+  EXPECT_EQ(values(east, "orders", 0),
+            (std::vector<std::string>{"garbage", "future", "null", "fine"}));
+  EXPECT_EQ(h.fm().topic("orders").malformed.Value(), 3);
+  EXPECT_EQ(h.fm().topic("orders").drops_echo.Value() +
+                h.fm().topic("orders").drops_third_party.Value(),
+            0);
+  // The malformed header travels along; tandem's own comes last, so it is the one that counts.
+  const auto& r = east.records("orders", 0)[0];
+  ASSERT_EQ(r.headers.size(), 2u);
+  EXPECT_EQ(r.headers[0], (fake_header{"tandem-origin", "not a header"}));
+  EXPECT_EQ(origin_of(r), "v1;o=west;s=west/orders/0/0;d=east/orders/0");
+}
+
+TEST(flow_loopguard, header_copied_by_an_application_is_not_ours_and_is_replicated) {
+  // Each header is a valid tandem header that was NOT written into west/orders/0 by tandem:
+  // an application re-produced a replicated record and kept its headers.
+  const std::vector<std::string> copied = {
+      "v1;o=east;s=east/payments/0/5;d=west/payments/0",  // another topic
+      "v1;o=east;s=east/orders/1/5;d=west/orders/1",      // another partition
+      "v1;o=west;s=west/orders/0/9;d=east/orders/0",      // west's own record, copied back
+  };
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 2);
+  for (const auto& c : copied) west.produce("orders", 0, "k", c, {{"tandem-origin", c}});
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 3; }));
+  const auto& out = east.records("orders", 0);
+  ASSERT_EQ(out.size(), copied.size());
+  for (size_t i = 0; i < copied.size(); ++i) {
+    SCOPED_TRACE(copied[i]);
+    ASSERT_EQ(out[i].headers.size(), 2u);
+    EXPECT_EQ(out[i].headers[0].second, copied[i]) << "the application's header is kept";
+    EXPECT_EQ(origin_of(out[i]),
+              "v1;o=west;s=west/orders/0/" + std::to_string(i) + ";d=east/orders/0");
+  }
+  EXPECT_EQ(h.fm().topic("orders").drops_echo.Value(), 0);
+  EXPECT_EQ(h.fm().topic("orders").drops_third_party.Value(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery and resume positions
+
+TEST(flow_delivery, resume_position_never_passes_an_undelivered_record) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 6; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  flow_harness h(west, east);
+  h.sink->hold_reports = true;
+
+  ASSERT_TRUE(h.step_until([&] { return h.sink->outstanding() == 6; }));
+  for (int i = 0; i < 5; ++i) h.f->step(0ms);  // commits run; nothing is acknowledged
+  EXPECT_LE(h.position("orders", 0).value_or(0), 0);
+  EXPECT_TRUE(h.journal.pairs.empty());
+  EXPECT_EQ(h.fm().lag("orders", 0).Value(), 6) << "written but unacknowledged is still lag";
+
+  h.sink->serve(2);
+  h.f->step(0ms);
+  EXPECT_EQ(h.position("orders", 0), 2);
+  using pairs = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ((h.journal.pairs[{"orders", 0}]), (pairs{{0, 0}, {1, 1}}));
+
+  h.sink->hold_reports = false;
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 6; }));
+  EXPECT_EQ((h.journal.pairs[{"orders", 0}].size()), 6u);
+  EXPECT_EQ(h.fm().lag("orders", 0).Value(), 0);
+}
+
+TEST(flow_delivery, queue_full_backpressure_loses_nothing) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 2);
+  std::vector<std::string> want[2];
+  for (int i = 0; i < 50; ++i) {
+    int32_t p = i % 2;
+    want[p].push_back("v" + std::to_string(i));
+    west.produce("orders", p, "k", want[p].back());
+  }
+  flow_harness h(west, east);
+  h.sink->queue_full_next = 3;  // a burst of refusals...
+  h.sink->queue_capacity = 4;   // ...and a tiny producer queue
+
+  ASSERT_TRUE(h.step_until([&] {
+    return h.position("orders", 0) == 25 && h.position("orders", 1) == 25;
+  }));
+  EXPECT_GT(h.sink->queue_full_returned, 3);
+  EXPECT_EQ(values(east, "orders", 0), want[0]);
+  EXPECT_EQ(values(east, "orders", 1), want[1]);
+  EXPECT_EQ(h.fm().produce_error("_QUEUE_FULL").Value(), 0) << "backpressure is not an error";
+  EXPECT_EQ(h.fm().topic_paused("orders").Value(), 0);
+  EXPECT_EQ(h.fm().topic("orders").records.Value(), 50);
+}
+
+TEST(flow_delivery, permanent_delivery_error_pauses_only_that_topic) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.create_topic("payments", 1);
+  for (int i = 0; i < 2; ++i) west.produce("orders", 0, "k", "ok-" + std::to_string(i));
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 2; }));
+
+  h.sink->fail_topic("orders",
+                     {"MSG_SIZE_TOO_LARGE", "Broker: Message size too large", false});
+  for (int i = 2; i < 5; ++i) west.produce("orders", 0, "k", "big-" + std::to_string(i));
+  for (int i = 0; i < 5; ++i) west.produce("payments", 0, "k", "pay-" + std::to_string(i));
+
+  ASSERT_TRUE(h.step_until([&] {
+    return h.position("payments", 0) == 5 && h.f->status().topics_paused == 1;
+  }));
+  EXPECT_EQ(h.fm().topic_paused("orders").Value(), 1);
+  EXPECT_EQ(h.fm().topic_paused("payments").Value(), 0);
+  EXPECT_GE(h.fm().produce_error("MSG_SIZE_TOO_LARGE").Value(), 1);
+  EXPECT_EQ(h.position("orders", 0), 2) << "the position stays at the failed record";
+  EXPECT_NE(h.f->status().problem.find("orders"), std::string::npos) << h.f->status().problem;
+  EXPECT_FALSE(h.f->needs_restart()) << "a permanent error pauses; restarting cannot help";
+
+  // The other topic keeps going; the paused one does not move, even once the cause is gone.
+  h.sink->heal_topic("orders");
+  west.produce("payments", 0, "k", "pay-5");
+  west.produce("orders", 0, "k", "after-pause");
+  ASSERT_TRUE(h.step_until([&] { return h.position("payments", 0) == 6; }));
+  for (int i = 0; i < 5; ++i) h.f->step(0ms);
+  EXPECT_EQ(h.position("orders", 0), 2);
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"ok-0", "ok-1"}));
+  EXPECT_EQ(east.count("payments"), 6u);
+}
+
+// Liveness bug (engine/flow.cc, flow::forward): on "_QUEUE_FULL" the flow polls the sink and
+// retries in an unbounded loop inside step(). While the target cannot acknowledge anything
+// (broker down; message.timeout.ms=0 means records never expire) step() never returns: the
+// daemon's flow thread cannot see `stopping`, shutdown hangs in join(), and needs_restart() set
+// by a delivery failure is never acted on. Enable when step() gives up after a bounded wait and
+// retries the record at the next step.
+TEST(flow_delivery, DISABLED_step_returns_while_the_producer_queue_stays_full) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  flow_harness h(west, east);
+  h.sink->hold_reports = true;  // the target acknowledges nothing
+  h.sink->queue_capacity = 2;
+  h.sink->spin_limit = 1000;
+
+  h.f->step(0ms);  // the fake reports a failure if this spins
+  EXPECT_EQ(h.sink->outstanding(), 2);
+
+  h.sink->hold_reports = false;  // the target is back: nothing was lost meanwhile
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 5; }));
+  EXPECT_EQ(east.count("orders"), 5u);
+}
+
+TEST(flow_delivery, retriable_delivery_failure_asks_for_a_restart_without_advancing) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "v0");
+  flow_harness h(west, east);
+  h.sink->fail_topic("orders", {"_MSG_TIMED_OUT", "Local: Message timed out", true});
+
+  ASSERT_TRUE(h.step_until([&] { return h.f->needs_restart(); }));
+  h.f->step(0ms);
+  EXPECT_LE(h.position("orders", 0).value_or(0), 0);
+  EXPECT_EQ(h.fm().produce_error("_MSG_TIMED_OUT").Value(), 1);
+}
+
+TEST(flow_delivery, fatal_producer_error_asks_for_a_restart) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  flow_harness h(west, east);
+  h.f->step(0ms);
+  EXPECT_FALSE(h.f->needs_restart());
+  h.sink->fatal = kafka_error{"_FATAL", "Local: Fatal error (fake)", false};
+  h.f->step(0ms);
+  EXPECT_TRUE(h.f->needs_restart());
+  EXPECT_NE(h.f->status().problem.find("fatal"), std::string::npos) << h.f->status().problem;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Naming
+
+TEST(flow_naming, prefix_naming_writes_to_the_prefixed_topic_and_never_selects_mirrors) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 2);
+  west.create_topic("east.orders", 2);  // east's orders mirrored into west: never sent back
+  west.create_topic("west.orders", 2);  // carries a known region prefix: a mirror by name
+  west.create_topic("tandem.offsets", 1);
+  west.create_topic("__consumer_offsets", 1);
+  west.produce("orders", 1, "k", "local");
+  west.produce("east.orders", 0, "k", "mirror-of-east");
+  west.produce("west.orders", 0, "k", "named-like-a-mirror");
+  flow_harness h(west, east, prefix_filter({"west", "east"}));
+
+  ASSERT_TRUE(h.step_until([&] { return east.count("west.orders") == 1; }));
+  for (int i = 0; i < 5; ++i) h.f->step(0ms);
+  std::set<std::string> topics;
+  for (const auto& [name, t] : east.topics) topics.insert(name);
+  EXPECT_EQ(topics, (std::set<std::string>{"west.orders"}));
+  ASSERT_EQ(h.sink->created.size(), 1u);
+  EXPECT_EQ(h.sink->created[0].name, "west.orders");
+  EXPECT_EQ(h.sink->created[0].partitions, 2);
+  const auto& r = east.records("west.orders", 1);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].value, "local");
+  EXPECT_EQ(origin_of(r[0]), "v1;o=west;s=west/orders/1/0;d=east/west.orders/1");
+  EXPECT_EQ(h.f->status().topics_ready, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Both directions at once: the key property of active-active replication.
+
+// Records of one cluster's topic, by where they came from.
+struct census {
+  std::vector<std::string> local;   // no tandem header (or one not written here)
+  std::vector<std::string> copies;  // written here by tandem
+  std::vector<std::string> loops;   // written here by tandem, but originating here
+};
+
+census take_census(const fake_cluster& c, const std::string& topic) {
+  census out;
+  for (int32_t p = 0; p < c.partition_count(topic); ++p) {
+    for (const auto& r : c.records(topic, p)) {
+      std::string v = r.value.value_or("");
+      auto h = r.origin_header();
+      std::expected<loopguard::origin, loopguard::parse_error> o =
+          std::unexpected(loopguard::parse_error::empty);
+      if (h) o = loopguard::parse(*h);
+      if (!o || o->destination.region != c.region()) {
+        out.local.push_back(v);
+      } else if (o->region == c.region()) {
+        out.loops.push_back(v);
+      } else {
+        out.copies.push_back(v);
+        EXPECT_EQ(o->destination.partition, p) << v << " changed partition";
+        EXPECT_EQ(o->destination.topic, topic);
+      }
+    }
+  }
+  std::sort(out.local.begin(), out.local.end());
+  std::sort(out.copies.begin(), out.copies.end());
+  return out;
+}
+
+TEST(flow_bidirectional, identity_flows_both_ways_end_with_local_plus_remote_and_no_loops) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 3);
+  east.create_topic("orders", 3);
+  int next_w = 0, next_e = 0;
+  auto produce_some = [&](int n_west, int n_east) {
+    for (int i = 0; i < n_west; ++i, ++next_w)
+      west.produce("orders", next_w % 3, "k", "west-" + std::to_string(next_w));
+    for (int i = 0; i < n_east; ++i, ++next_e)
+      east.produce("orders", next_e % 3, "k", "east-" + std::to_string(next_e));
+  };
+  produce_some(10, 7);
+
+  flow_harness w2e(west, east);  // the process in east
+  flow_harness e2w(east, west);  // the process in west
+
+  bool quiescent = false;
+  for (int round = 0; round < 200 && !quiescent; ++round) {
+    // Local writes keep arriving while copies flow, so partitions interleave both origins.
+    if (round == 1 || round == 3) produce_some(5, 6);
+    w2e.f->step(0ms);
+    e2w.f->step(0ms);
+    quiescent = round > 3 && caught_up(w2e, west, "orders") && caught_up(e2w, east, "orders");
+    ASSERT_LT(west.count("orders") + east.count("orders"), 1000u) << "records circulate";
+  }
+  ASSERT_TRUE(quiescent);
+  size_t west_total = west.count("orders"), east_total = east.count("orders");
+  for (int i = 0; i < 10; ++i) {  // nothing more happens: no record circulates
+    w2e.f->step(0ms);
+    e2w.f->step(0ms);
+  }
+  EXPECT_EQ(west.count("orders"), west_total);
+  EXPECT_EQ(east.count("orders"), east_total);
+
+  census w = take_census(west, "orders"), e = take_census(east, "orders");
+  EXPECT_EQ(w.local.size(), 20u);
+  EXPECT_EQ(e.local.size(), 19u);
+  EXPECT_EQ(w.copies, e.local) << "west holds exactly one copy of each east record";
+  EXPECT_EQ(e.copies, w.local) << "east holds exactly one copy of each west record";
+  EXPECT_TRUE(w.loops.empty()) << w.loops.size() << " records came home to west";
+  EXPECT_TRUE(e.loops.empty()) << e.loops.size() << " records came home to east";
+  EXPECT_EQ(west_total, 39u);
+  EXPECT_EQ(east_total, 39u);
+
+  // Every copy was seen by the other flow as an echo, and the echo names the right original.
+  EXPECT_EQ(w2e.fm().topic("orders").drops_echo.Value(), 19);
+  EXPECT_EQ(e2w.fm().topic("orders").drops_echo.Value(), 20);
+  size_t echoes = 0;
+  for (const auto& [key, list] : w2e.journal.echoes) {
+    for (auto [offset, peer_offset] : list) {
+      ++echoes;
+      const auto& in_west = west.records(key.first, key.second);
+      auto it = std::find_if(in_west.begin(), in_west.end(),
+                             [&](const stored_record& r) { return r.offset == offset; });
+      ASSERT_NE(it, in_west.end());
+      const auto& original = east.records(key.first, key.second);
+      auto orig = std::find_if(original.begin(), original.end(),
+                               [&](const stored_record& r) { return r.offset == peer_offset; });
+      ASSERT_NE(orig, original.end());
+      EXPECT_EQ(it->value, orig->value);
+    }
+  }
+  EXPECT_EQ(echoes, 19u);
+  // Runs learned from deliveries point at the copies.
+  for (const auto& [key, list] : w2e.journal.pairs)
+    for (auto [src, dst] : list) {
+      const auto& copies = east.records(key.first, key.second);
+      auto it = std::find_if(copies.begin(), copies.end(),
+                             [&](const stored_record& r) { return r.offset == dst; });
+      ASSERT_NE(it, copies.end());
+      EXPECT_EQ(source_offset_of(*it), src);
+    }
+}
+
+TEST(flow_bidirectional, three_region_identity_mesh_sends_each_record_once_and_never_forwards) {
+  const std::vector<std::string> regions = {"west", "east", "north"};
+  std::map<std::string, std::unique_ptr<fake_cluster>> clusters;
+  std::map<std::string, size_t> local_count;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const auto& r = regions[i];
+    clusters[r] = std::make_unique<fake_cluster>(r);
+    clusters[r]->create_topic("orders", 2);
+    local_count[r] = 4 + i;
+    for (size_t n = 0; n < local_count[r]; ++n)
+      clusters[r]->produce("orders", static_cast<int32_t>(n % 2), "k", r + "-" + std::to_string(n));
+  }
+  // Each process (target region) runs one inbound flow from every other region.
+  std::vector<std::unique_ptr<flow_harness>> flows;
+  for (const auto& s : regions)
+    for (const auto& t : regions)
+      if (s != t) flows.push_back(std::make_unique<flow_harness>(*clusters[s], *clusters[t]));
+
+  auto all_caught_up = [&] {
+    for (auto& h : flows)
+      if (!caught_up(*h, *clusters[h->src_region()], "orders")) return false;
+    return true;
+  };
+  bool quiescent = false;
+  for (int round = 0; round < 200 && !quiescent; ++round) {
+    for (auto& h : flows) h->f->step(0ms);
+    quiescent = round > 1 && all_caught_up();
+    for (const auto& r : regions)
+      ASSERT_LT(clusters[r]->count("orders"), 1000u) << "records circulate";
+  }
+  ASSERT_TRUE(quiescent);
+
+  size_t total = 0;
+  for (const auto& r : regions) total += local_count[r];
+  for (const auto& r : regions) {
+    SCOPED_TRACE(r);
+    census c = take_census(*clusters[r], "orders");
+    EXPECT_EQ(c.local.size(), local_count[r]);
+    EXPECT_TRUE(c.loops.empty());
+    EXPECT_EQ(clusters[r]->count("orders"), total) << "every record exactly once";
+    std::set<std::string> distinct(c.copies.begin(), c.copies.end());
+    EXPECT_EQ(distinct.size(), c.copies.size()) << "a record arrived twice (forwarded)";
+  }
+  // Each record has a copy in the n-1 other clusters. In each, the flow back to the record's
+  // region drops it as an echo, and the n-2 flows to the remaining regions as third-party.
+  double echo = 0, third_party = 0;
+  for (auto& h : flows) {
+    echo += h->fm().topic("orders").drops_echo.Value();
+    third_party += h->fm().topic("orders").drops_third_party.Value();
+  }
+  const size_t n = regions.size();
+  EXPECT_EQ(echo, static_cast<double>(total * (n - 1)));
+  EXPECT_EQ(third_party, static_cast<double>(total * (n - 1) * (n - 2)));
+}
+
+TEST(flow_bidirectional, prefix_flows_both_ways_never_send_a_mirror_back) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 2);
+  east.create_topic("orders", 2);
+  for (int i = 0; i < 6; ++i) west.produce("orders", i % 2, "k", "west-" + std::to_string(i));
+  for (int i = 0; i < 4; ++i) east.produce("orders", i % 2, "k", "east-" + std::to_string(i));
+  flow_harness w2e(west, east, prefix_filter({"west", "east"}));
+  flow_harness e2w(east, west, prefix_filter({"west", "east"}));
+
+  bool quiescent = false;
+  for (int round = 0; round < 100 && !quiescent; ++round) {
+    w2e.f->step(0ms);
+    e2w.f->step(0ms);
+    quiescent = round > 1 && caught_up(w2e, west, "orders") && caught_up(e2w, east, "orders") &&
+                west.has_topic("east.orders") && east.has_topic("west.orders");
+  }
+  ASSERT_TRUE(quiescent);
+  for (int i = 0; i < 5; ++i) {
+    w2e.f->step(0ms);
+    e2w.f->step(0ms);
+  }
+  std::set<std::string> west_topics, east_topics;
+  for (const auto& [name, t] : west.topics) west_topics.insert(name);
+  for (const auto& [name, t] : east.topics) east_topics.insert(name);
+  EXPECT_EQ(west_topics, (std::set<std::string>{"orders", "east.orders"}));
+  EXPECT_EQ(east_topics, (std::set<std::string>{"orders", "west.orders"}));
+  EXPECT_EQ(west.count("east.orders"), 4u);
+  EXPECT_EQ(east.count("west.orders"), 6u);
+  EXPECT_EQ(west.count("orders"), 6u) << "local topics hold only local records";
+  EXPECT_EQ(east.count("orders"), 4u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topics and partitions
+
+TEST(flow_topics, target_is_created_with_the_source_partition_count_and_allowed_configs) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 3,
+                    {{"retention.ms", "86400000"},
+                     {"cleanup.policy", "compact"},
+                     {"min.insync.replicas", "2"},
+                     {"unclean.leader.election.enable", "true"},
+                     {"some.vendor.setting", "x"}});
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return east.has_topic("orders"); }));
+  ASSERT_EQ(h.sink->created.size(), 1u);
+  EXPECT_EQ(h.sink->created[0].partitions, 3);
+  const topic_configs want = {{"retention.ms", "86400000"}, {"cleanup.policy", "compact"}};
+  EXPECT_EQ(h.sink->created[0].configs, want);
+  EXPECT_EQ(east.topics.at("orders").configs, want);
+  EXPECT_EQ(h.f->status().topics_ready, 1);
+}
+
+TEST(flow_topics, target_with_more_partitions_pauses_the_topic_naming_both_counts) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 2);
+  west.create_topic("payments", 1);
+  east.create_topic("orders", 4);
+  west.produce("orders", 0, "k", "v");
+  west.produce("payments", 0, "k", "pay");
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("payments", 0) == 1; }));
+  flow_status st = h.f->status();
+  EXPECT_EQ(st.topics_paused, 1);
+  EXPECT_EQ(st.topics_ready, 1);
+  EXPECT_NE(st.problem.find("has 4 partitions"), std::string::npos) << st.problem;
+  EXPECT_NE(st.problem.find("has 2"), std::string::npos) << st.problem;
+  EXPECT_EQ(h.fm().topic_paused("orders").Value(), 1);
+  EXPECT_EQ(east.count("orders"), 0u) << "never silently re-partitioned";
+  EXPECT_EQ(east.partition_count("orders"), 4);
+  EXPECT_TRUE(h.sink->grown.empty());
+}
+
+TEST(flow_topics, target_with_fewer_partitions_is_grown_to_match) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 4);
+  east.create_topic("orders", 2);
+  west.produce("orders", 3, "k", "in-p3");
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 3) == 1; }));
+  EXPECT_EQ(east.partition_count("orders"), 4);
+  ASSERT_EQ(h.sink->grown.size(), 1u);
+  EXPECT_EQ(h.sink->grown[0], (std::pair<std::string, int32_t>{"orders", 4}));
+  EXPECT_EQ(values(east, "orders", 3), (std::vector<std::string>{"in-p3"}));
+  EXPECT_TRUE(h.sink->created.empty());
+}
+
+TEST(flow_topics, new_source_topic_is_picked_up_at_the_next_refresh) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "o");
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return east.count("orders") == 1; }));
+
+  west.create_topic("payments", 2);
+  west.produce("payments", 1, "k", "p");
+  ASSERT_TRUE(h.step_until([&] { return east.count("payments") == 1; }));
+  EXPECT_EQ(east.partition_count("payments"), 2);
+  EXPECT_EQ(values(east, "payments", 1), (std::vector<std::string>{"p"}));
+  EXPECT_EQ(h.f->status().topics_ready, 2);
+}
+
+TEST(flow_topics, topic_created_between_refreshes_waits_for_the_refresh) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  memory_journal journal;
+  metrics m("test");
+  auto src = std::make_unique<fake_source>(west);
+  auto s = settings_for(west, east, identity_filter());
+  s.topic_refresh = std::chrono::hours(1);
+  flow f(std::move(s), std::move(src), journal, m.flow("west", "east"));
+  ASSERT_FALSE(f.start(testing::fake_sink_factory(east)).has_value());
+  f.step(0ms);  // the first refresh
+  ASSERT_TRUE(east.has_topic("orders"));
+
+  west.create_topic("payments", 1);
+  for (int i = 0; i < 5; ++i) f.step(0ms);
+  EXPECT_FALSE(east.has_topic("payments"));
+}
+
+TEST(flow_topics, partitions_added_at_the_source_are_followed) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "p0");
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 1; }));
+
+  west.add_partitions("orders", 3);
+  west.produce("orders", 2, "k", "p2");
+  west.produce("orders", 0, "k", "p0-again");
+  ASSERT_TRUE(h.step_until([&] {
+    return h.position("orders", 2) == 1 && h.position("orders", 0) == 2;
+  }));
+  EXPECT_EQ(east.partition_count("orders"), 3);
+  EXPECT_EQ(values(east, "orders", 2), (std::vector<std::string>{"p2"}));
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"p0", "p0-again"}));
+}
+
+TEST(flow_topics, compacted_source_gaps_are_skipped_without_stalling) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1, {{"cleanup.policy", "compact"}});
+  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k" + std::to_string(i % 3), "v" + std::to_string(i));
+  west.remove("orders", 0, {0, 1, 2, 4, 5, 8});  // compaction left 3, 6, 7, 9
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 10; }));
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"v3", "v6", "v7", "v9"}));
+  using pairs = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ((h.journal.pairs[{"orders", 0}]), (pairs{{3, 0}, {6, 1}, {7, 2}, {9, 3}}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Availability
+
+TEST(flow_availability, unreachable_source_is_reported_and_replication_resumes_when_it_returns) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "before");
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 1; }));
+  EXPECT_TRUE(h.f->status().source_reachable);
+
+  west.unreachable = true;
+  west.produce("orders", 0, "k", "during");  // accepted by west's brokers, not fetchable now
+  for (int i = 0; i < 3; ++i) h.f->step(0ms);
+  flow_status st = h.f->status();
+  EXPECT_FALSE(st.source_reachable);
+  EXPECT_NE(st.problem.find("west"), std::string::npos) << st.problem;
+  EXPECT_EQ(east.count("orders"), 1u);
+
+  // The flow retries after its backoff (at least 1 s); idle polls wait like a real consumer's.
+  west.unreachable = false;
+  h.src->honour_poll_timeout = true;
+  ASSERT_TRUE(h.step_until(
+      [&] { return h.f->status().source_reachable && h.position("orders", 0) == 2; },
+      /*max_steps=*/500, /*idle=*/10ms));
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"before", "during"}));
+  EXPECT_TRUE(h.f->status().problem.empty()) << h.f->status().problem;
+}
+
+TEST(flow_availability, unreachable_target_admin_is_reported_and_assigned_topics_keep_flowing) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return east.has_topic("orders"); }));
+
+  h.sink->list_topics_unreachable = true;
+  west.produce("orders", 0, "k", "v");
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 1; }));
+  flow_status st = h.f->status();
+  EXPECT_TRUE(st.source_reachable);
+  EXPECT_FALSE(st.target_reachable);
+  EXPECT_NE(st.problem.find("east"), std::string::npos) << st.problem;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Restart
+
+TEST(flow_restart, stop_drains_and_commits_so_a_new_flow_duplicates_nothing) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  memory_journal journal;
+  {
+    flow_harness first(west, east, std::nullopt, &journal);
+    first.sink->hold_reports = true;
+    ASSERT_TRUE(first.step_until([&] { return first.sink->outstanding() == 10; }));
+    first.sink->hold_reports = false;
+    first.f->stop(1s);
+    first.f->stop(1s);  // safe to call twice
+    EXPECT_EQ(journal.resume_position("orders", 0), 10);
+  }
+  for (int i = 10; i < 13; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  flow_harness second(west, east, std::nullopt, &journal);
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 13; }));
+  std::vector<std::string> want;
+  for (int i = 0; i < 13; ++i) want.push_back("v" + std::to_string(i));
+  EXPECT_EQ(values(east, "orders", 0), want);
+  EXPECT_EQ(second.src->ledger().created, 3u) << "the new flow reads from the committed position";
+}
+
+TEST(flow_restart, crash_replays_only_records_that_were_not_committed) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  memory_journal journal;
+  {
+    flow_harness first(west, east, std::nullopt, &journal);
+    ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == 10; }));
+    // Five more are written to east, but the process dies before their acknowledgements.
+    for (int i = 10; i < 15; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+    first.sink->hold_reports = true;
+    ASSERT_TRUE(first.step_until([&] { return first.sink->outstanding() == 5; }));
+    first.f->step(0ms);
+    EXPECT_EQ(journal.resume_position("orders", 0), 10);
+  }  // destroyed without stop(): in-flight records are purged, nothing more is committed
+  EXPECT_EQ(journal.resume_position("orders", 0), 10);
+  for (int i = 15; i < 18; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+
+  flow_harness second(west, east, std::nullopt, &journal);
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 18; }));
+  std::map<int64_t, int> copies;  // source offset -> copies in east
+  for (const auto& r : east.records("orders", 0)) ++copies[source_offset_of(r)];
+  for (int64_t o = 0; o < 18; ++o) {
+    if (o < 10 || o >= 15)
+      EXPECT_EQ(copies[o], 1) << "offset " << o << " was delivered and committed, or new";
+    else
+      EXPECT_EQ(copies[o], 2) << "offset " << o << " was in flight: replayed (at-least-once)";
+  }
+  EXPECT_EQ((second.journal.pairs[{"orders", 0}].front().first), 0)
+      << "pairs learned by the first flow are kept";
+  EXPECT_EQ(second.src->ledger().created, 8u) << "the new flow starts at offset 10";
+}
+
+TEST(flow_restart, lost_local_state_resumes_from_the_flow_group_on_the_source) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 4; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  {
+    flow_harness first(west, east);
+    ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == 4; }));
+  }
+  west.produce("orders", 0, "k", "v4");
+  flow_harness second(west, east);  // a fresh journal: the state directory was lost
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 5; }));
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"v0", "v1", "v2", "v3", "v4"}));
+}
+
+// Safety bug (engine/flow.cc, flow::handle, the `r.offset < p->progress.position()` guard):
+// DESIGN.md "Safety rules" says a recreated or truncated topic raises an alarm and is never
+// skipped silently. After a source topic is deleted and created again, the resume position is
+// beyond its end; the consumer restarts at the log start (auto.offset.reset=earliest) and the
+// flow releases every new record below the old position without forwarding it, a log line or a
+// metric. Enable when the flow detects "position > high watermark" (or a first record below
+// the position) and either alarms and pauses the topic, or rewinds and replicates.
+TEST(flow_restart, DISABLED_recreated_source_topic_is_not_skipped_silently) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "old-" + std::to_string(i));
+  memory_journal journal;
+  {
+    flow_harness first(west, east, std::nullopt, &journal);
+    ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == 10; }));
+  }
+  west.delete_topic("orders");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 3; ++i) west.produce("orders", 0, "k", "new-" + std::to_string(i));
+
+  flow_harness second(west, east, std::nullopt, &journal);
+  for (int i = 0; i < 20; ++i) second.f->step(0ms);
+  bool replicated = east.count("orders") == 13;
+  bool alarmed = second.f->status().topics_paused == 1 &&
+                 second.fm().topic_paused("orders").Value() == 1;
+  EXPECT_TRUE(replicated || alarmed)
+      << "the 3 records of the recreated topic were neither replicated nor alarmed on; east has "
+      << east.count("orders") << " records, problem: '" << second.f->status().problem << "'";
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fakes themselves: the ownership contract of kafka_seam.h is enforced.
+
+TEST(flow_fake_kafka, a_record_released_twice_is_reported) {
+  fake_cluster west("west");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "v");
+  fake_source src(west);
+  std::vector<partition_position> add = {{"orders", 0, offset_beginning}};
+  ASSERT_FALSE(src.assign(add).has_value());
+  std::vector<record_ref> batch;
+  src.poll(batch, 10, 0ms);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].offset, 0);
+  EXPECT_FALSE(batch[0].origin_header.has_value());
+  src.release(batch[0]);
+  EXPECT_NONFATAL_FAILURE(src.release(batch[0]), "is not alive");
+  EXPECT_EQ(src.live_records(), 0u);
+}
+
+TEST(flow_fake_kafka, a_record_released_after_forwarding_is_reported) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  east.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "v", {{"tandem-origin", "first"}, {"tandem-origin", "last"}});
+  fake_source src(west);
+  std::vector<partition_position> add = {{"orders", 0, offset_beginning}};
+  ASSERT_FALSE(src.assign(add).has_value());
+  std::vector<record_ref> batch;
+  src.poll(batch, 10, 0ms);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch[0].origin_header, "last") << "the last tandem-origin header counts";
+  int reports = 0;
+  fake_sink sink(east, [&](const record_ref&, int64_t, const kafka_error*) { ++reports; });
+  ASSERT_FALSE(sink.forward(batch[0], "orders", 0, "hdr").has_value());
+  EXPECT_NONFATAL_FAILURE(src.release(batch[0]), "forwarded already");
+  EXPECT_NONFATAL_FAILURE((void)sink.forward(batch[0], "orders", 0, "hdr"), "forwarded already");
+  EXPECT_EQ(sink.flush(0ms), 0);
+  EXPECT_EQ(reports, 1);
+  EXPECT_EQ(src.live_records(), 0u);
+  EXPECT_EQ(east.count("orders"), 1u);
+}
+
+TEST(flow_fake_kafka, a_record_neither_released_nor_forwarded_is_reported_as_a_leak) {
+  fake_cluster west("west");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "v");
+  std::vector<record_ref> batch;
+  auto poll_and_forget = [&] {
+    fake_source src(west);
+    std::vector<partition_position> add = {{"orders", 0, offset_beginning}};
+    (void)src.assign(add);
+    src.poll(batch, 10, 0ms);
+  };
+  EXPECT_NONFATAL_FAILURE(poll_and_forget(), "neither released nor delivered");
+  ASSERT_EQ(batch.size(), 1u);
+  testing::fake_ledger::destroy(static_cast<testing::fake_holder*>(batch[0].impl));
+}
+
+}  // namespace
+}  // namespace tandem::engine
