@@ -29,6 +29,7 @@ flow::flow(flow_settings settings, std::unique_ptr<record_source> source, flow_j
 }
 
 flow::~flow() {
+  release_leftovers();
   // The sink hands its outstanding source messages back through on_delivery (as purged)
   // while this flow's state still exists; then the source may go.
   sink_.reset();
@@ -59,9 +60,12 @@ void flow::step(milliseconds idle_wait) {
   auto now = clock_type::now();
   if (now >= next_refresh_) refresh_topics();
 
-  batch_.clear();
-  source_->poll(batch_, s_.batch_size, sink_->outstanding() > 0 ? milliseconds(5) : idle_wait);
-  for (const auto& r : batch_) handle(r);
+  if (batch_pos_ >= batch_.size()) {
+    batch_.clear();
+    batch_pos_ = 0;
+    source_->poll(batch_, s_.batch_size, sink_->outstanding() > 0 ? milliseconds(5) : idle_wait);
+  }
+  while (batch_pos_ < batch_.size() && handle(batch_[batch_pos_])) ++batch_pos_;
   sink_->poll(milliseconds(0));
 
   if (auto fatal = sink_->fatal_error()) {
@@ -84,32 +88,58 @@ flow::partition_state* flow::find(std::string_view topic, int32_t partition) {
   return last_state_;
 }
 
-void flow::handle(const record_ref& r) {
-  partition_state* p = find(r.topic, r.partition);
-  // Not assigned by us, paused, or a record before the resume point (after a restart the
-  // consumer may return records the flow already handled): not forwarded, not advanced.
-  if (!p || p->topic->paused || r.offset < p->progress.position()) {
-    source_->release(r);
+// The source log must continue where the partition's position says. Anything else is an alarm,
+// and the flow replicates what the log now holds rather than skipping it.
+void flow::check_continuity(const record_ref& r, partition_state& p) {
+  int64_t pos = p.progress.position();
+  bool first = p.from_log_start;
+  p.from_log_start = false;
+  if (r.offset < pos) {
+    metrics_.alarm(p.topic->info.source_topic, "source_truncated").Increment();
+    log::error(name_) << "ALARM source partition went back topic=" << r.topic
+                      << " partition=" << r.partition << " expected_offset>=" << pos
+                      << " got=" << r.offset
+                      << " (truncated or recreated); replicating it again from " << r.offset;
+    p.progress.rewind(r.offset);
     return;
   }
+  if (r.offset == pos || first) return;
+  // A gap: compaction, transaction markers, or retention deleted records first.
+  watermarks w = source_->partition_watermarks(std::string(r.topic), r.partition);
+  if (w.low > pos) {
+    metrics_.alarm(p.topic->info.source_topic, "retention_outran").Increment();
+    log::error(name_) << "ALARM source retention deleted records before replication topic="
+                      << r.topic << " partition=" << r.partition << " lost_offsets=" << pos
+                      << ".." << w.low - 1;
+  }
+}
+
+bool flow::handle(const record_ref& r) {
+  partition_state* p = find(r.topic, r.partition);
+  // Not assigned by us, or paused (its position stays before the problem): not forwarded,
+  // not advanced.
+  if (!p || p->topic->paused) {
+    source_->release(r);
+    return true;
+  }
+  check_continuity(r, *p);
   topic_entry& t = *p->topic;
   auto d = loopguard::decide({s_.source_region, s_.target_region}, r.topic, r.partition,
                              r.origin_header);
   if (d.what == loopguard::action::drop) {
-    auto& c = metrics_.topic(t.info.source_topic);
     if (d.why == loopguard::reason::echo) {
-      c.drops_echo.Increment();
+      t.counters->drops_echo.Increment();
       journal_.echo(r.topic, r.partition, r.offset, d.header->source.topic,
                     d.header->source.offset);
     } else {
-      c.drops_third_party.Increment();
+      t.counters->drops_third_party.Increment();
     }
     p->progress.dropped(r.offset);
     source_->release(r);
-    return;
+    return true;
   }
   if (d.why == loopguard::reason::local_malformed_header) {
-    metrics_.topic(t.info.source_topic).malformed.Increment();
+    t.counters->malformed.Increment();
     if (!t.warned_malformed) {
       t.warned_malformed = true;
       log::warn(name_) << "malformed tandem-origin header replicated as a local record topic="
@@ -120,10 +150,10 @@ void flow::handle(const record_ref& r) {
                           "tandem_malformed_origin_headers_total)";
     }
   }
-  forward(r, *p, t);
+  return forward(r, *p, t);
 }
 
-void flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
+bool flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
   loopguard::origin o;
   o.region = s_.source_region;
   o.source = {s_.source_region, r.topic, r.partition, r.offset};
@@ -131,21 +161,22 @@ void flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
   if (!loopguard::encode(o, header_buf_)) {
     pause(t, "cannot encode origin header for topic " + t.info.target_topic);
     source_->release(r);
-    return;
+    return true;
   }
-  for (;;) {
-    auto err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
-    if (!err) break;
-    if (err->code == "_QUEUE_FULL") {  // backpressure: serve reports, then retry
-      sink_->poll(milliseconds(50));
-      continue;
-    }
+  auto err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
+  if (err && err->code == "_QUEUE_FULL") {  // backpressure: serve reports once, then retry
+    sink_->poll(milliseconds(50));
+    err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
+    if (err && err->code == "_QUEUE_FULL") return false;  // kept for the next step()
+  }
+  if (err) {
     metrics_.produce_error(err->code).Increment();
     pause(t, "cannot produce to " + t.info.target_topic + ": " + err->message);
     source_->release(r);
-    return;
+    return true;
   }
   p.progress.in_flight(r.offset);
+  return true;
 }
 
 void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error) {
@@ -165,12 +196,19 @@ void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_er
     }
     return;
   }
-  p->progress.delivered(src.offset);
+  if (!p->progress.delivered(src.offset)) return;  // a report from before a rewind
   journal_.delivered(src.topic, src.partition, src.offset, dst_offset);
-  auto& c = metrics_.topic(p->topic->info.source_topic);
+  auto& c = *p->topic->counters;
   c.records.Increment();
   c.bytes.Increment(static_cast<double>(src.bytes));
-  metrics_.latency().Observe(static_cast<double>(std::max<int64_t>(0, now_ms() - src.timestamp_ms)) / 1000.0);
+  metrics_.latency().Observe(
+      static_cast<double>(std::max<int64_t>(0, now_ms() - src.timestamp_ms)) / 1000.0);
+}
+
+void flow::release_leftovers() {
+  for (; batch_pos_ < batch_.size(); ++batch_pos_) source_->release(batch_[batch_pos_]);
+  batch_.clear();
+  batch_pos_ = 0;
 }
 
 void flow::pause(topic_entry& t, const std::string& why) {
@@ -186,7 +224,7 @@ void flow::commit() {
   for (auto& [name, t] : topics_) {
     for (auto& p : t.parts) {
       int64_t pos = p.progress.position();
-      int64_t hw = source_->high_watermark(name, p.partition);
+      int64_t hw = source_->partition_watermarks(name, p.partition).high;
       if (hw >= 0) metrics_.lag(name, p.partition).Set(static_cast<double>(std::max<int64_t>(0, hw - pos)));
       if (pos != p.committed) changed.push_back({name, p.partition, pos});
     }
@@ -204,6 +242,7 @@ void flow::commit() {
 void flow::stop(milliseconds drain) {
   if (stopped_ || !sink_) return;
   stopped_ = true;
+  release_leftovers();
   int left = sink_->flush(drain);
   if (left > 0) log::warn(name_) << left << " records still in flight at shutdown; they will be "
                                             "replicated again after restart";

@@ -14,7 +14,14 @@
 //   3. serve delivery reports: a partition's resume position advances only over records that
 //      are delivered (acks=all) or dropped (partition_progress);
 //   4. commit positions when due.
-// A full producer queue makes step() serve reports and retry (bounded memory, no growth).
+// A full producer queue makes step() serve reports for a bounded time, then return with the
+// unhandled rest of the batch kept for the next step() (bounded memory, and the owner still
+// sees stop requests while the target is down).
+//
+// Never skip silently: a record below the partition's position (the source went back:
+// truncated or recreated) rewinds the position and is replicated; a gap that starts below
+// the source's log start (retention deleted records before they were replicated) is
+// replicated past. Both raise tandem_alarms_total and log an error.
 //
 // Failure handling: a permanent produce error (e.g. record too large) pauses that topic with a
 // clear error; its position stays before the failed record, so nothing is skipped. A fatal
@@ -27,6 +34,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <expected>
 #include <map>
 #include <functional>
 #include <memory>
@@ -91,9 +99,13 @@ class flow {
     int32_t partition = 0;
     partition_progress progress;
     int64_t committed = -1;  // last position handed to the journal
+    // Assigned at the log start: the first record's offset is wherever the log starts, not a
+    // gap to alarm on.
+    bool from_log_start = false;
   };
   struct topic_entry {
     replicated_topic info;
+    topic_counters* counters = nullptr;  // cached: no metrics lookup per record
     bool paused = false;
     bool warned_malformed = false;
     // Partitions being consumed, indexed by partition number. A deque: growing it keeps
@@ -103,8 +115,11 @@ class flow {
 
   void refresh_topics();
   void assign_new_partitions(topic_entry& t);
-  void handle(const record_ref& r);
-  void forward(const record_ref& r, partition_state& p, topic_entry& t);
+  // false: the producer queue stayed full; the record is kept for the next step().
+  bool handle(const record_ref& r);
+  bool forward(const record_ref& r, partition_state& p, topic_entry& t);
+  void check_continuity(const record_ref& r, partition_state& p);
+  void release_leftovers();
   void on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error);
   void pause(topic_entry& t, const std::string& why);
   void commit();
@@ -126,11 +141,13 @@ class flow {
   partition_state* last_state_ = nullptr;
 
   std::vector<record_ref> batch_;
+  size_t batch_pos_ = 0;  // records before it are handled; the rest wait for a full queue
   std::string header_buf_;
   std::chrono::steady_clock::time_point next_refresh_{};
   std::chrono::steady_clock::time_point next_commit_{};
   std::chrono::milliseconds refresh_backoff_{0};
   bool stopped_ = false;
+  bool unreachable_problem_ = false;  // status_.problem was set by an unreachable cluster
   std::atomic<bool> needs_restart_{false};
 
   mutable std::mutex status_mu_;

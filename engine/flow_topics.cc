@@ -15,7 +15,8 @@ void flow::refresh_topics() {
   {
     std::lock_guard lock(status_mu_);
     status_.source_reachable = !res.source_error;
-    status_.target_reachable = !res.source_error && !res.target_error;
+    // The target is only asked when the source answered; otherwise keep what we knew.
+    if (!res.source_error) status_.target_reachable = !res.target_error;
   }
   if (res.source_error || res.target_error) {
     // Unreachable cluster: retry with exponential backoff (1 s .. 30 s), never crash.
@@ -26,6 +27,7 @@ void flow::refresh_topics() {
     log::warn(name_) << "cannot reach cluster " << which << " (" << e.message << "); retrying in "
                      << refresh_backoff_.count() << " ms";
     set_problem("cluster " + which + " unreachable: " + e.message);
+    unreachable_problem_ = true;
     return;
   }
   refresh_backoff_ = milliseconds(0);
@@ -38,6 +40,7 @@ void flow::refresh_topics() {
     auto [it, inserted] = topics_.try_emplace(info.source_topic);
     topic_entry& t = it->second;
     t.info = info;
+    if (!t.counters) t.counters = &metrics_.topic(info.source_topic);
     if (info.state == topic_state::paused) {
       pause(t, info.problem);
     } else if (info.state == topic_state::pending) {
@@ -53,7 +56,10 @@ void flow::refresh_topics() {
   std::lock_guard lock(status_mu_);
   status_.topics_ready = ready;
   status_.topics_paused = paused;
-  if (paused == 0) status_.problem.clear();
+  // Clear only the problem this refresh reported earlier (unreachable cluster); others
+  // (fatal producer error, state store) stay until their cause clears them.
+  if (unreachable_problem_) status_.problem.clear();
+  unreachable_problem_ = false;
 }
 
 // Starts consuming partitions of `t` not yet assigned: from the journal's resume position,
@@ -87,7 +93,8 @@ void flow::assign_new_partitions(topic_entry& t) {
   }
   for (const auto& a : add) {
     int64_t start = std::max<int64_t>(0, a.offset);
-    t.parts.push_back(partition_state{&t, a.partition, partition_progress(start), start});
+    t.parts.push_back(partition_state{&t, a.partition, partition_progress(start), start,
+                                      a.offset == offset_beginning});
   }
   last_state_ = nullptr;
   log::info(name_) << "replicating topic=" << t.info.source_topic << " -> "

@@ -66,6 +66,11 @@ struct record_ref {
 
 using topic_configs = std::map<std::string, std::string>;
 
+struct watermarks {
+  int64_t low = -1;   // the partition's log start offset
+  int64_t high = -1;  // the offset the next record will get
+};
+
 // The remote side of a flow: a consumer plus the few admin reads a flow needs.
 class record_source {
  public:
@@ -91,8 +96,9 @@ class record_source {
   // The group's committed positions for the given partitions (offset < 0 where none).
   virtual std::optional<kafka_error> committed(std::vector<partition_position>& inout,
                                                std::chrono::milliseconds timeout) = 0;
-  // Last known high watermark of a consumed partition (no request; -1 when unknown).
-  virtual int64_t high_watermark(const std::string& topic, int32_t partition) = 0;
+  // Last known log start (low) and end (high) offsets of a consumed partition, as seen in
+  // fetch responses (no request); -1 where unknown.
+  virtual watermarks partition_watermarks(const std::string& topic, int32_t partition) = 0;
 };
 
 // Called once per forwarded record, from record_sink::poll/flush, in produce order per
@@ -116,7 +122,7 @@ class record_sink {
 
   // Produces `r` to topic/partition of the local cluster with r's key, value, timestamp and all
   // headers, plus a `tandem-origin` header whose value is `origin_header`. Takes ownership of r
-  // on success. Error code "QUEUE_FULL": nothing happened; poll() and try again.
+  // on success. Error code "_QUEUE_FULL": nothing happened; poll() and try again.
   virtual std::optional<kafka_error> forward(const record_ref& r, const std::string& topic,
                                              int32_t partition,
                                              std::string_view origin_header) = 0;

@@ -61,6 +61,9 @@ metrics::metrics(std::string_view version)
       produce_errors_(counter(*registry_, "tandem_produce_errors_total",
                               "Produce errors from the target cluster, by librdkafka error "
                               "name.")),
+      alarms_(counter(*registry_, "tandem_alarms_total",
+                      "Source logs that changed under a flow: partitions that went back "
+                      "(truncated or recreated) and records deleted before replication.")),
       offset_map_runs_(gauge(*registry_, "tandem_offset_map_runs",
                              "Runs held in the flow's source-to-target offset map.")),
       topic_paused_(gauge(*registry_, "tandem_topic_paused",
@@ -139,6 +142,16 @@ prometheus::Counter& flow_metrics::produce_error(std::string_view code) {
   std::lock_guard lock(mu_);
   return *find_or_add(produce_errors_, code,
                       [&] { return &owner_.produce_errors_.Add(labels("code", code)); });
+}
+
+prometheus::Counter& flow_metrics::alarm(std::string_view topic, std::string_view reason) {
+  std::string key = std::string(topic) + '\0' + std::string(reason);
+  std::lock_guard lock(mu_);
+  return *find_or_add(alarms_, key, [&] {
+    prometheus::Labels l = labels("topic", topic);
+    l.emplace("reason", reason);
+    return &owner_.alarms_.Add(l);
+  });
 }
 
 prometheus::Counter& flow_metrics::group_sync(std::string_view result) {

@@ -15,6 +15,8 @@
 //   tandem_checkpoint_age_seconds{source,target}                     gauge
 //   tandem_group_syncs_total{source,target,result}                   counter
 //   tandem_produce_errors_total{source,target,code}                  counter
+//   tandem_alarms_total{source,target,topic,reason}                  counter  source_truncated |
+//                                                                             retention_outran
 //   tandem_offset_map_runs{source,target}                            gauge
 //   tandem_topic_paused{source,target,topic}                         gauge 0/1
 //   tandem_topics_replicated{source,target}                          gauge
@@ -88,6 +90,12 @@ class flow_metrics {
   // e.g. "_MSG_TIMED_OUT", "TOPIC_AUTHORIZATION_FAILED".
   prometheus::Counter& produce_error(std::string_view code);
 
+  // tandem_alarms_total: records may have been lost or must be replicated again because the
+  // source log changed under the flow (DESIGN.md "Never skip silently"). `reason` is
+  // "source_truncated" (the partition went back: truncated or recreated) or
+  // "retention_outran" (the source deleted records before they were replicated).
+  prometheus::Counter& alarm(std::string_view topic, std::string_view reason);
+
   // tandem_group_syncs_total: `result` is e.g. "synced", "skipped_active", "skipped_ahead",
   // "failed".
   prometheus::Counter& group_sync(std::string_view result);
@@ -122,6 +130,7 @@ class flow_metrics {
   std::map<std::string, topic_counters, std::less<>> topics_;
   std::map<std::string, std::map<std::int32_t, prometheus::Gauge*>, std::less<>> lags_;
   std::map<std::string, prometheus::Counter*, std::less<>> produce_errors_;
+  std::map<std::string, prometheus::Counter*, std::less<>> alarms_;  // key "topic\0reason"
   std::map<std::string, prometheus::Counter*, std::less<>> group_syncs_;
   std::map<std::string, prometheus::Gauge*, std::less<>> paused_;
 };
@@ -156,6 +165,7 @@ class metrics {
   prometheus::Family<prometheus::Gauge>& checkpoint_age_;
   prometheus::Family<prometheus::Counter>& group_syncs_;
   prometheus::Family<prometheus::Counter>& produce_errors_;
+  prometheus::Family<prometheus::Counter>& alarms_;
   prometheus::Family<prometheus::Gauge>& offset_map_runs_;
   prometheus::Family<prometheus::Gauge>& topic_paused_;
   prometheus::Family<prometheus::Gauge>& topics_replicated_;

@@ -94,10 +94,11 @@ class rdkafka_source final : public record_source {
     return std::nullopt;
   }
 
-  int64_t high_watermark(const std::string& topic, int32_t partition) override {
-    int64_t lo = -1, hi = -1;
-    if (rd_kafka_get_watermark_offsets(rk_.get(), topic.c_str(), partition, &lo, &hi)) return -1;
-    return hi;
+  watermarks partition_watermarks(const std::string& topic, int32_t partition) override {
+    watermarks w;
+    if (rd_kafka_get_watermark_offsets(rk_.get(), topic.c_str(), partition, &w.low, &w.high))
+      return {};
+    return w;
   }
 
  private:

@@ -332,12 +332,13 @@ class fake_source final : public record_source {
     return std::nullopt;
   }
 
-  int64_t high_watermark(const std::string& topic, int32_t partition) override {
+  watermarks partition_watermarks(const std::string& topic, int32_t partition) override {
     auto t = cluster_.topics.find(topic);
     if (t == cluster_.topics.end() || partition < 0 ||
         static_cast<size_t>(partition) >= t->second.partitions.size())
-      return -1;
-    return t->second.partitions[static_cast<size_t>(partition)].next_offset;
+      return {};
+    const auto& part = t->second.partitions[static_cast<size_t>(partition)];
+    return {part.log_start(), part.next_offset};
   }
 
  private:

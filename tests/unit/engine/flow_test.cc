@@ -356,7 +356,7 @@ TEST(flow_delivery, permanent_delivery_error_pauses_only_that_topic) {
 // daemon's flow thread cannot see `stopping`, shutdown hangs in join(), and needs_restart() set
 // by a delivery failure is never acted on. Enable when step() gives up after a bounded wait and
 // retries the record at the next step.
-TEST(flow_delivery, DISABLED_step_returns_while_the_producer_queue_stays_full) {
+TEST(flow_delivery, step_returns_while_the_producer_queue_stays_full) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
   for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
@@ -870,7 +870,7 @@ TEST(flow_restart, lost_local_state_resumes_from_the_flow_group_on_the_source) {
 // flow releases every new record below the old position without forwarding it, a log line or a
 // metric. Enable when the flow detects "position > high watermark" (or a first record below
 // the position) and either alarms and pauses the topic, or rewinds and replicates.
-TEST(flow_restart, DISABLED_recreated_source_topic_is_not_skipped_silently) {
+TEST(flow_restart, recreated_source_topic_is_not_skipped_silently) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
   for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "old-" + std::to_string(i));
