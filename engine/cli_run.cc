@@ -37,6 +37,7 @@ std::optional<log_level> parse_level(std::string_view s) {
 }  // namespace
 
 int run(std::string_view program, std::span<const std::string_view> args, streams io) {
+  catch_stop_signals_early();
   std::string file;
   std::optional<log_level> level;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -93,7 +94,9 @@ int run(std::string_view program, std::span<const std::string_view> args, stream
       -> std::expected<std::unique_ptr<flow_journal>, std::string> {
     return make_offset_journal(*state, source, target);
   };
-  return run_daemon(*cfg, opener);
+  daemon_options options;
+  options.state = *state;  // checkpoints and group sync
+  return run_daemon(*cfg, opener, options);
 }
 
 }  // namespace tandem::engine::cli

@@ -4,9 +4,14 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <atomic>
+#include <csignal>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "engine/checkpointer.h"
 #include "engine/flow.h"
 #include "engine/http_endpoint.h"
 #include "engine/log.h"
@@ -17,6 +22,19 @@
 namespace tandem::engine {
 
 using std::chrono::milliseconds;
+
+namespace {
+volatile std::sig_atomic_t g_early_stop = 0;
+extern "C" void note_stop_signal(int) { g_early_stop = 1; }
+}  // namespace
+
+void catch_stop_signals_early() {
+  struct sigaction sa {};
+  sa.sa_handler = note_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+}
 
 std::string flow_group_id(const std::string& source_region, const std::string& target_region) {
   return "tandem." + source_region + "-to-" + target_region;
@@ -154,18 +172,46 @@ int run_daemon(const config& cfg, const journal_opener& open_journal,
 
   std::vector<std::thread> threads;
   for (auto& r : runners) threads.emplace_back([&r] { r->run(); });
+  std::vector<std::unique_ptr<checkpoint_thread>> checkpointers;  // one per remote flow
+  if (options.state)
+    for (const cluster_config* remote : cfg.remotes())
+      checkpointers.push_back(checkpoint_thread::start(
+          cfg, *remote, options.state, m.flow(remote->alias, cfg.region), *filter, stopping));
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
+  auto stop = [&](int sig) {
     log::info(scope) << "signal " << sig << ": stopping flows, draining in-flight records";
     stopping = true;
     http.stop();
     io.stop();
+  };
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (!ec) stop(sig);
   });
+  if (g_early_stop) stop(SIGTERM);  // asked to stop while starting up
   io.run();
   stopping = true;
+  // Exit within 10 s of the signal even when a request to an unreachable cluster still blocks
+  // a thread: what was committed is persisted, anything later is replicated again.
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(done_mu);
+    if (done_cv.wait_for(lock, options.shutdown_deadline, [&] { return done; })) return;
+    log::error(scope) << "shutdown deadline passed; exiting without waiting for blocked "
+                         "requests (committed positions are persisted)";
+    std::_Exit(0);
+  });
   for (auto& t : threads) t.join();
+  for (auto& c : checkpointers)
+    if (c) c->join();
+  {
+    std::lock_guard lock(done_mu);
+    done = true;
+  }
+  done_cv.notify_one();
+  watchdog.join();
   log::info(scope) << "stopped cleanly";
   return 0;
 }

@@ -16,6 +16,10 @@
 #include "engine/config.h"
 #include "engine/flow_journal.h"
 
+namespace tandem::offsets {
+class offset_store;
+}
+
 namespace tandem::engine {
 
 // Opens the journal of flow source→target (the durable one lives in the state directory).
@@ -23,7 +27,12 @@ using journal_opener = std::function<std::expected<std::unique_ptr<flow_journal>
     const std::string& source_region, const std::string& target_region)>;
 
 struct daemon_options {
-  std::chrono::milliseconds drain_timeout{7000};
+  std::chrono::milliseconds drain_timeout{5000};
+  // From the signal to exit at the latest, even if a thread is blocked in a request.
+  std::chrono::milliseconds shutdown_deadline{9500};
+  // The state directory's offset store. When set, a checkpointer per remote flow
+  // (engine/checkpointer.h) reads the remote's consumer groups, checkpoints and syncs them.
+  std::shared_ptr<offsets::offset_store> state;
   // Test hook: called once the metrics endpoint listens, with its port.
   std::function<void(unsigned short)> on_listening;
 };
@@ -32,6 +41,11 @@ struct daemon_options {
 // start-up failed (message logged: metrics address in use, state directory unusable, ...).
 int run_daemon(const config& cfg, const journal_opener& open_journal,
                const daemon_options& options = {});
+
+// Until run_daemon installs its own handling, a SIGTERM/SIGINT only records that a stop was
+// asked for (run_daemon then stops at once). Call first thing in a daemon process, so a signal
+// during start-up (config, state directory) cannot kill the process abruptly.
+void catch_stop_signals_early();
 
 // The consumer group a flow uses on its source cluster ("tandem.west-to-east"). tandem's own
 // groups start with "tandem." and are never checkpointed or synced.

@@ -163,11 +163,16 @@ bool flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
     source_->release(r);
     return true;
   }
+  // Backpressure (queue full) or a target partition the producer does not know yet (just
+  // grown): serve reports once, retry once, else keep the record for the next step().
+  auto later = [](const std::optional<kafka_error>& e) {
+    return e && e->retriable && (e->code == "_QUEUE_FULL" || e->code == "_UNKNOWN_PARTITION");
+  };
   auto err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
-  if (err && err->code == "_QUEUE_FULL") {  // backpressure: serve reports once, then retry
+  if (later(err)) {
     sink_->poll(milliseconds(50));
     err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
-    if (err && err->code == "_QUEUE_FULL") return false;  // kept for the next step()
+    if (later(err)) return false;
   }
   if (err) {
     metrics_.produce_error(err->code).Increment();

@@ -58,6 +58,7 @@ struct flow_settings {
   config_copy_policy configs;
   std::chrono::milliseconds topic_refresh{5000};
   std::chrono::milliseconds commit_interval{1000};
+  std::chrono::milliseconds admin_timeout{3000};  // bounds a refresh while a cluster is down
   size_t batch_size = 2000;
 };
 
@@ -107,6 +108,7 @@ class flow {
     replicated_topic info;
     topic_counters* counters = nullptr;  // cached: no metrics lookup per record
     bool paused = false;
+    bool paused_by_mismatch = false;  // cleared when the partition counts match again
     bool warned_malformed = false;
     // Partitions being consumed, indexed by partition number. A deque: growing it keeps
     // references to existing entries valid.
@@ -122,6 +124,7 @@ class flow {
   void release_leftovers();
   void on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error);
   void pause(topic_entry& t, const std::string& why);
+  void resume(topic_entry& t);
   void commit();
   partition_state* find(std::string_view topic, int32_t partition);
   void set_problem(const std::string& p);

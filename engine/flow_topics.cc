@@ -9,7 +9,8 @@ namespace tandem::engine {
 using std::chrono::milliseconds;
 
 void flow::refresh_topics() {
-  topic_sync_settings ts{s_.source_region, &s_.filter, s_.configs, milliseconds(10000)};
+  topic_sync_settings ts{s_.source_region, &s_.filter, s_.configs, s_.admin_timeout,
+                         s_.filter.naming().kind() == policy::naming_kind::identity};
   topic_sync_result res = sync_topics(*source_, *sink_, ts);
   auto now = std::chrono::steady_clock::now();
   {
@@ -42,7 +43,11 @@ void flow::refresh_topics() {
     t.info = info;
     if (!t.counters) t.counters = &metrics_.topic(info.source_topic);
     if (info.state == topic_state::paused) {
+      if (!t.paused) t.paused_by_mismatch = true;
       pause(t, info.problem);
+    } else if (t.paused && t.paused_by_mismatch && info.state == topic_state::ready) {
+      resume(t);
+      assign_new_partitions(t);
     } else if (info.state == topic_state::pending) {
       log::warn(name_) << "topic not replicated yet topic=" << info.source_topic << ": "
                        << info.problem;
@@ -76,7 +81,7 @@ void flow::assign_new_partitions(topic_entry& t) {
       ask_group.push_back({t.info.source_topic, p, -1});
   }
   if (!ask_group.empty()) {
-    if (auto err = source_->committed(ask_group, milliseconds(10000)))
+    if (auto err = source_->committed(ask_group, s_.admin_timeout))
       log::warn(name_) << "cannot read the flow group's offsets (" << err->message
                        << "); starting from the log start";
     for (auto& g : ask_group) {
@@ -100,6 +105,31 @@ void flow::assign_new_partitions(topic_entry& t) {
   log::info(name_) << "replicating topic=" << t.info.source_topic << " -> "
                    << t.info.target_topic << " partitions " << have << ".."
                    << t.info.partitions - 1;
+}
+
+// A topic paused by a partition-count mismatch continues once the counts match: every assigned
+// partition goes back to its position (records released while paused were not advanced over).
+void flow::resume(topic_entry& t) {
+  std::vector<partition_position> to;
+  for (auto& p : t.parts) {
+    p.progress.rewind(p.progress.position());
+    to.push_back({t.info.source_topic, p.partition, p.progress.position()});
+  }
+  if (auto err = source_->seek(to)) {
+    log::error(name_) << "cannot resume topic=" << t.info.source_topic << ": " << err->message;
+    return;
+  }
+  t.paused = false;
+  t.paused_by_mismatch = false;
+  metrics_.topic_paused(t.info.source_topic).Set(0);
+  // Drop any record of this topic still waiting in the current batch: the seek re-reads it.
+  for (size_t i = batch_pos_; i < batch_.size(); ++i)
+    if (batch_[i].topic == t.info.source_topic) {
+      source_->release(batch_[i]);
+      batch_.erase(batch_.begin() + static_cast<std::ptrdiff_t>(i--));
+    }
+  log::info(name_) << "topic resumed topic=" << t.info.source_topic
+                   << ": partition counts match again";
 }
 
 }  // namespace tandem::engine

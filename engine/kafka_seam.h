@@ -85,6 +85,9 @@ class record_source {
                                                       std::chrono::milliseconds timeout) = 0;
   // Adds partitions to the set being consumed, each starting at its offset.
   virtual std::optional<kafka_error> assign(std::span<const partition_position> add) = 0;
+  // Moves consumption of already assigned partitions to the given offsets (records already
+  // returned by poll stay valid).
+  virtual std::optional<kafka_error> seek(std::span<const partition_position> positions) = 0;
   // Appends up to `max` records to `out`; waits at most `timeout` when none is ready.
   // Records of one partition come in offset order.
   virtual void poll(std::vector<record_ref>& out, size_t max,
@@ -135,6 +138,102 @@ class record_sink {
   virtual int outstanding() = 0;
   // A fatal producer error (the idempotent producer cannot continue), if any.
   virtual std::optional<kafka_error> fatal_error() = 0;
+};
+
+// --- Consumer groups (checkpoints and group sync) -------------------------------------------
+//
+//   remote cluster S                   checkpointer (S→T)                 local cluster T
+//   group_admin(S): list_groups   ──>  filter, translate,   ──>  group_admin(T): describe_group,
+//                   committed_offsets  put_checkpoint             committed_offsets, log_start,
+//                                      │                          alter_offsets (idle groups only)
+//                                      └──> state_producer(T): tandem.checkpoints (compacted)
+//
+// Separate from record_source / record_sink: group admin requests take seconds when a cluster
+// is slow, and the flow's thread must not wait for them.
+
+// A consumer group's state as its coordinator reports it (Kafka's classic group states).
+enum class group_state {
+  absent,                // no such group; Kafka describes an unknown group as "Dead", and a
+                         // dead group is one being removed: both are reported as absent
+  empty,                 // no member; committed offsets may exist
+  stable,                // members are consuming
+  preparing_rebalance,   // members are joining or leaving
+  completing_rebalance,
+  unknown,               // a state this client cannot name: treated as active
+};
+
+// "absent", "empty", "stable", "preparing_rebalance", ...
+std::string_view to_string(group_state s);
+
+// True for the states in which a group has no member, so that writing its committed offsets
+// cannot race a consumer: absent and empty. (Kafka itself refuses an admin commit for a group
+// with members, so a member joining meanwhile makes the write fail, not interleave.)
+inline bool is_idle(group_state s) { return s == group_state::absent || s == group_state::empty; }
+
+struct group_listing {
+  std::string group;
+  group_state state = group_state::unknown;
+};
+
+// One committed offset of a consumer group.
+struct group_offset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;  // the next offset the group reads (Kafka's committed-offset convention)
+  // The leader epoch stored with the commit, where the client reports it (librdkafka >= 2.1;
+  // never with 2.0.2). Meaningful on its own cluster only: a checkpoint never copies it.
+  std::optional<int32_t> leader_epoch;
+  // The commit's metadata string (consumers usually leave it empty). tandem marks the offsets
+  // its group sync writes (engine/checkpointer.h, k_sync_metadata_prefix).
+  std::string metadata;
+};
+
+// Consumer-group admin requests on one cluster. Each call is one blocking request, bounded by
+// `timeout`; errors as kafka_error (code "_TIMED_OUT" on timeout). Not thread-safe: one owner.
+class group_admin {
+ public:
+  virtual ~group_admin() = default;
+
+  // Every consumer group of the cluster with its state.
+  virtual std::optional<kafka_error> list_groups(std::vector<group_listing>& out,
+                                                 std::chrono::milliseconds timeout) = 0;
+  // The group's state; group_state::absent when the cluster does not know the group.
+  virtual std::optional<kafka_error> describe_group(const std::string& group, group_state& out,
+                                                    std::chrono::milliseconds timeout) = 0;
+  // Every committed offset of the group, all topics and partitions (none for an absent group).
+  virtual std::optional<kafka_error> committed_offsets(const std::string& group,
+                                                       std::vector<group_offset>& out,
+                                                       std::chrono::milliseconds timeout) = 0;
+  // Commits `offsets` for a group without members (an absent group is created EMPTY). Each
+  // offset is written with the leader epoch it carries (none: nullopt) and its metadata.
+  // Error: the request failed, or the first partition the coordinator refused (e.g. the group
+  // got a member meanwhile: "UNKNOWN_MEMBER_ID"); partitions not refused may be committed.
+  virtual std::optional<kafka_error> alter_offsets(const std::string& group,
+                                                   std::span<const group_offset> offsets,
+                                                   std::chrono::milliseconds timeout) = 0;
+  // The partition's log start offset (a request to its leader). Error: unknown topic or
+  // partition, leader unreachable.
+  virtual std::optional<kafka_error> log_start(const std::string& topic, int32_t partition,
+                                               int64_t& out, std::chrono::milliseconds timeout) = 0;
+};
+
+// Writes tandem's own small state records (tandem.checkpoints) into one cluster: an idempotent
+// producer (acks=all) plus the creation of the topic. Not thread-safe: one owner.
+class state_producer {
+ public:
+  virtual ~state_producer() = default;
+
+  // Creates `topic` with `partitions` and `configs` unless it exists (then: no error, configs
+  // untouched).
+  virtual std::optional<kafka_error> ensure_topic(const std::string& topic, int32_t partitions,
+                                                  const topic_configs& configs,
+                                                  std::chrono::milliseconds timeout) = 0;
+  // Queues one record (key and value copied) for partition 0 of `topic`.
+  virtual std::optional<kafka_error> produce(const std::string& topic, std::string_view key,
+                                             std::string_view value) = 0;
+  // Waits until every queued record is delivered or `timeout` passes. Error: a record failed
+  // or is still undelivered (the first such error since the previous flush).
+  virtual std::optional<kafka_error> flush(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace tandem::engine

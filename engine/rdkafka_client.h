@@ -8,6 +8,7 @@
 // whose messages it holds: librdkafka's consumer waits for its messages on destruction.
 #pragma once
 
+#include <atomic>
 #include <expected>
 #include <memory>
 #include <string>
@@ -32,5 +33,16 @@ std::expected<std::unique_ptr<record_source>, std::string> make_rdkafka_source(
 // `on_delivery` is called from poll()/flush() on the caller's thread.
 std::expected<std::unique_ptr<record_sink>, std::string> make_rdkafka_sink(
     const cluster_config& cluster, const client_options& options, delivery_handler on_delivery);
+
+// Consumer-group admin requests on `cluster` (a producer handle: no group membership). While
+// `*cancel` is true (if given) every request returns "_CANCELLED" within 100 ms: a stopping
+// daemon does not wait for a slow cluster.
+std::expected<std::unique_ptr<group_admin>, std::string> make_rdkafka_group_admin(
+    const cluster_config& cluster, const client_options& options,
+    const std::atomic<bool>* cancel = nullptr);
+
+// An idempotent producer (acks=all) for tandem's own state records into `cluster`.
+std::expected<std::unique_ptr<state_producer>, std::string> make_rdkafka_state_producer(
+    const cluster_config& cluster, const client_options& options);
 
 }  // namespace tandem::engine

@@ -111,14 +111,28 @@ std::optional<kafka_error> rdkafka_sink::forward(const record_ref& r, const std:
   rd_kafka_header_add(hdrs, loopguard::origin_header_key.data(),
                       static_cast<ssize_t>(loopguard::origin_header_key.size()),
                       origin_header.data(), static_cast<ssize_t>(origin_header.size()));
-  rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_.get(), RD_KAFKA_V_RKT(topic_handle(topic)), RD_KAFKA_V_PARTITION(partition),
-      RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len),
-      RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
-      RD_KAFKA_V_OPAQUE(m), RD_KAFKA_V_END);
+  rd_kafka_topic_t* rkt = topic_handle(topic);
+  auto produce = [&] {
+    return rd_kafka_producev(
+        rk_.get(), RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len),
+        RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_OPAQUE(m), RD_KAFKA_V_END);
+  };
+  rd_kafka_resp_err_t err = produce();
+  if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) {
+    // The target just grew (create_partitions) and the producer's metadata is older: refresh
+    // it once, then try again; still unknown → retriable, the flow retries at its next step.
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk_.get(), 0, rkt, &md, 3000) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      rd_kafka_metadata_destroy(md);
+    err = produce();
+  }
   if (err) {
     rd_kafka_headers_destroy(hdrs);
-    return rdk::to_error(err);
+    kafka_error e = rdk::to_error(err);
+    if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) e.retriable = true;
+    return e;
   }
   ++outstanding_;
   return std::nullopt;

@@ -53,6 +53,19 @@ class rdkafka_source final : public record_source {
     return std::nullopt;
   }
 
+  std::optional<kafka_error> seek(std::span<const partition_position> positions) override {
+    if (positions.empty()) return std::nullopt;
+    auto list = to_list(positions);
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_.get(), list.get(), 5000)) {
+      auto err = rdk::to_error(e);
+      rd_kafka_error_destroy(e);
+      return err;
+    }
+    for (int i = 0; i < list->cnt; ++i)
+      if (list->elems[i].err) return rdk::to_error(list->elems[i].err);
+    return std::nullopt;
+  }
+
   void poll(std::vector<record_ref>& out, size_t max, std::chrono::milliseconds timeout) override {
     batch_.resize(max);
     ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(timeout.count()),

@@ -42,6 +42,10 @@ void reconcile(record_source& source, record_sink& sink, const topic_sync_settin
     t.state = topic_state::ready;
     return;
   }
+  if (have > t.partitions && s.target_may_be_larger) {
+    t.state = topic_state::ready;
+    return;
+  }
   if (have > t.partitions) {
     t.state = topic_state::paused;
     t.problem = "target topic " + t.target_topic + " has " + std::to_string(have) +

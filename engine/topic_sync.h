@@ -5,8 +5,11 @@
 //   3. target missing        -> create it with the source's partition count and its replicable
 //                               configs (allow list, minus a deny list);
 //      target has fewer      -> add partitions up to the source's count;
-//      target has more       -> a mismatch nothing can fix (Kafka cannot remove partitions):
-//                               the topic is paused with an error, the others keep going.
+//      target has more       -> prefix naming: a mismatch nothing can fix (Kafka cannot remove
+//                               partitions): the topic is paused with an error, the others
+//                               keep going. Identity naming: normal while the peer region's
+//                               process grows this topic in the source too (it replicates the
+//                               other way); the source's partitions are replicated meanwhile.
 //
 // Records keep their partition number, so replicating into a target with a different count
 // would silently re-partition; tandem never does that.
@@ -66,7 +69,9 @@ struct topic_sync_settings {
   std::string source_region;
   const policy::topic_filter* filter = nullptr;
   config_copy_policy configs;
-  std::chrono::milliseconds admin_timeout{10000};
+  std::chrono::milliseconds admin_timeout{3000};
+  // Identity naming: a target with more partitions than the source is not a mismatch.
+  bool target_may_be_larger = false;
 };
 
 // One pass of discovery and upkeep. Never throws; every problem lands in the result.

@@ -161,9 +161,10 @@ std::string produce(const std::string& bootstrap, const std::string& topic,
     rd_kafka_resp_err_t e;
     while ((e = rd_kafka_producev(
                 rk.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
-                RD_KAFKA_V_KEY(r.key ? r.key->data() : nullptr, r.key ? r.key->size() : 0),
-                RD_KAFKA_V_VALUE(r.value ? const_cast<char*>(r.value->data()) : nullptr,
-                                 r.value ? r.value->size() : 0),
+                // Parenthesised: the librdkafka macros cast their arguments unbracketed.
+                RD_KAFKA_V_KEY((r.key ? r.key->data() : nullptr), (r.key ? r.key->size() : 0)),
+                RD_KAFKA_V_VALUE((r.value ? const_cast<char*>(r.value->data()) : nullptr),
+                                 (r.value ? r.value->size() : 0)),
                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms),
                 RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
       rd_kafka_poll(rk.get(), 50);

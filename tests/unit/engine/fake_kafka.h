@@ -30,6 +30,9 @@
 //                                        one call: a test failure, then the queue accepts (so a
 //                                        test fails instead of hanging)
 //
+// Consumer groups: fake_group_admin and fake_state_producer (checkpoints, group sync) work on
+// a fake_cluster's `groups` / `group_states` / `group_epochs` and its topics.
+//
 // Error codes are the ones engine/rdkafka_common.cc produces (rd_kafka_err2name names):
 // "_QUEUE_FULL", "_PURGE_QUEUE", "TOPIC_ALREADY_EXISTS", ...
 //
@@ -100,7 +103,20 @@ class fake_cluster {
   std::map<std::string, fake_topic> topics;
   // Committed offsets of consumer groups: group -> (topic, partition) -> next offset.
   std::map<std::string, std::map<std::pair<std::string, int32_t>, int64_t>> groups;
+  // Group states (fake_group_admin): a group listed here has this state; a group only in
+  // `groups` is EMPTY; a group in neither is absent.
+  std::map<std::string, group_state> group_states;
+  // Leader epochs stored with committed offsets: group -> (topic, partition) -> epoch.
+  std::map<std::string, std::map<std::pair<std::string, int32_t>, int32_t>> group_epochs;
+  // Metadata strings stored with committed offsets (absent: empty).
+  std::map<std::string, std::map<std::pair<std::string, int32_t>, std::string>> group_metadata;
   bool unreachable = false;
+
+  // The state fake_group_admin reports for `group`.
+  group_state state_of(const std::string& group) const {
+    if (auto it = group_states.find(group); it != group_states.end()) return it->second;
+    return groups.count(group) > 0 ? group_state::empty : group_state::absent;
+  }
 
   void create_topic(const std::string& name, int32_t partitions, topic_configs configs = {}) {
     auto& t = topics[name];
@@ -266,6 +282,16 @@ class fake_source final : public record_source {
     if (it == cluster_.topics.end())
       return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no topic " + topic, false};
     for (const auto& [k, v] : it->second.configs) out[k] = v;
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> seek(std::span<const partition_position> to) override {
+    for (const auto& s : to) {
+      auto it = positions.find({s.topic, s.partition});
+      if (it == positions.end())
+        return kafka_error{"_UNKNOWN_PARTITION", "seek on an unassigned partition", false};
+      it->second = s.offset;
+    }
     return std::nullopt;
   }
 
@@ -517,6 +543,151 @@ class fake_sink final : public record_sink {
   std::deque<report> reports_;
   std::map<std::string, kafka_error> failing_;
   int full_in_a_row_ = 0;
+};
+
+// group_admin over a fake_cluster (its `groups`, `group_states`, `group_epochs`). Like Kafka,
+// alter_offsets refuses a group with members ("UNKNOWN_MEMBER_ID") and creates an absent one.
+//
+// Knobs: fail_list / fail_committed / fail_describe / fail_alter make the next calls of that kind
+// fail (retriable "_TRANSPORT"); cluster.unreachable fails every call.
+// Observations: every alter_offsets call as received (leader epochs included), and counts.
+class fake_group_admin final : public group_admin {
+ public:
+  explicit fake_group_admin(fake_cluster& cluster) : cluster_(cluster) {}
+
+  int fail_list = 0;
+  int fail_committed = 0;
+  int fail_describe = 0;
+  int fail_alter = 0;
+
+  struct alter_call {
+    std::string group;
+    std::vector<group_offset> offsets;
+  };
+  std::vector<alter_call> altered;
+  int lists = 0;
+  int describes = 0;
+  int log_start_queries = 0;
+
+  std::optional<kafka_error> list_groups(std::vector<group_listing>& out,
+                                         std::chrono::milliseconds) override {
+    out.clear();
+    if (auto e = failure(fail_list)) return e;
+    ++lists;
+    std::set<std::string> names;
+    for (const auto& [g, offsets] : cluster_.groups) names.insert(g);
+    for (const auto& [g, state] : cluster_.group_states)
+      if (state != group_state::absent) names.insert(g);
+    for (const auto& g : names) out.push_back({g, cluster_.state_of(g)});
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> describe_group(const std::string& group, group_state& out,
+                                            std::chrono::milliseconds) override {
+    if (auto e = failure(fail_describe)) return e;
+    ++describes;
+    out = cluster_.state_of(group);
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> committed_offsets(const std::string& group,
+                                               std::vector<group_offset>& out,
+                                               std::chrono::milliseconds) override {
+    out.clear();
+    if (auto e = failure(fail_committed)) return e;
+    auto it = cluster_.groups.find(group);
+    if (it == cluster_.groups.end()) return std::nullopt;
+    const auto& epochs = cluster_.group_epochs[group];
+    for (const auto& [tp, offset] : it->second) {
+      group_offset o{tp.first, tp.second, offset, std::nullopt, {}};
+      if (auto e = epochs.find(tp); e != epochs.end()) o.leader_epoch = e->second;
+      if (auto m = cluster_.group_metadata[group].find(tp); m != cluster_.group_metadata[group].end())
+        o.metadata = m->second;
+      out.push_back(std::move(o));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> alter_offsets(const std::string& group,
+                                           std::span<const group_offset> offsets,
+                                           std::chrono::milliseconds) override {
+    if (auto e = failure(fail_alter)) return e;
+    altered.push_back({group, {offsets.begin(), offsets.end()}});
+    if (!is_idle(cluster_.state_of(group)))
+      return kafka_error{"UNKNOWN_MEMBER_ID", "group " + group + " has members (fake)", false};
+    auto& g = cluster_.groups[group];
+    for (const auto& o : offsets) {
+      g[{o.topic, o.partition}] = o.offset;
+      if (o.leader_epoch)
+        cluster_.group_epochs[group][{o.topic, o.partition}] = *o.leader_epoch;
+      else
+        cluster_.group_epochs[group].erase({o.topic, o.partition});
+      cluster_.group_metadata[group][{o.topic, o.partition}] = o.metadata;
+    }
+    if (cluster_.group_states.count(group) == 0 || cluster_.group_states[group] == group_state::absent)
+      cluster_.group_states[group] = group_state::empty;
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> log_start(const std::string& topic, int32_t partition, int64_t& out,
+                                       std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    ++log_start_queries;
+    if (cluster_.partition_count(topic) <= partition || partition < 0)
+      return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no partition " + topic + "/" +
+                                                      std::to_string(partition), false};
+    out = cluster_.partition(topic, partition).log_start();
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<kafka_error> failure(int& knob) {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    if (knob > 0) {
+      --knob;
+      return kafka_error{"_TRANSPORT", "injected failure (fake)", true};
+    }
+    return std::nullopt;
+  }
+
+  fake_cluster& cluster_;
+};
+
+// state_producer over a fake_cluster: ensure_topic creates the topic, produce appends a record
+// (key, value) to partition 0 at once; flush returns `flush_error` once if set.
+class fake_state_producer final : public state_producer {
+ public:
+  explicit fake_state_producer(fake_cluster& cluster) : cluster_(cluster) {}
+
+  std::optional<kafka_error> flush_error;  // returned by the next flush, then cleared
+  int ensures = 0;
+
+  std::optional<kafka_error> ensure_topic(const std::string& topic, int32_t partitions,
+                                          const topic_configs& configs,
+                                          std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    ++ensures;
+    if (!cluster_.has_topic(topic)) cluster_.create_topic(topic, partitions, configs);
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> produce(const std::string& topic, std::string_view key,
+                                     std::string_view value) override {
+    if (cluster_.unreachable) return cluster_.unreachable_error();
+    if (!cluster_.has_topic(topic))
+      return kafka_error{"_UNKNOWN_TOPIC", "no topic " + topic + " (fake)", false};
+    cluster_.append(topic, 0, stored_record{std::string(key), std::string(value), {}, 0, -1});
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> flush(std::chrono::milliseconds) override {
+    std::optional<kafka_error> e;
+    e.swap(flush_error);
+    return e;
+  }
+
+ private:
+  fake_cluster& cluster_;
 };
 
 // A sink_factory (engine/flow.h) building a fake_sink over `cluster`; `*made` receives the

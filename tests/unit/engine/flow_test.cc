@@ -646,14 +646,16 @@ TEST(flow_topics, target_is_created_with_the_source_partition_count_and_allowed_
   EXPECT_EQ(h.f->status().topics_ready, 1);
 }
 
-TEST(flow_topics, target_with_more_partitions_pauses_the_topic_naming_both_counts) {
+// Prefix naming: west.orders on east has more partitions than orders on west. Kafka cannot
+// remove partitions, so nothing fixes it: that topic pauses, the others go on.
+TEST(flow_topics, prefix_target_with_more_partitions_pauses_the_topic_naming_both_counts) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 2);
   west.create_topic("payments", 1);
-  east.create_topic("orders", 4);
+  east.create_topic("west.orders", 4);
   west.produce("orders", 0, "k", "v");
   west.produce("payments", 0, "k", "pay");
-  flow_harness h(west, east);
+  flow_harness h(west, east, prefix_filter({"west", "east"}));
 
   ASSERT_TRUE(h.step_until([&] { return h.position("payments", 0) == 1; }));
   flow_status st = h.f->status();
@@ -662,9 +664,46 @@ TEST(flow_topics, target_with_more_partitions_pauses_the_topic_naming_both_count
   EXPECT_NE(st.problem.find("has 4 partitions"), std::string::npos) << st.problem;
   EXPECT_NE(st.problem.find("has 2"), std::string::npos) << st.problem;
   EXPECT_EQ(h.fm().topic_paused("orders").Value(), 1);
-  EXPECT_EQ(east.count("orders"), 0u) << "never silently re-partitioned";
-  EXPECT_EQ(east.partition_count("orders"), 4);
+  EXPECT_EQ(east.count("west.orders"), 0u) << "never silently re-partitioned";
+  EXPECT_EQ(east.partition_count("west.orders"), 4);
   EXPECT_TRUE(h.sink->grown.empty());
+}
+
+// Identity naming: east grew orders first (its own tandem grows west's orders soon). Meanwhile
+// the source's partitions replicate into the same partition numbers; when the source has grown
+// too, the new partition is followed.
+TEST(flow_topics, identity_target_with_more_partitions_replicates_and_follows_the_growth) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 2);
+  east.create_topic("orders", 3);
+  west.produce("orders", 1, "k", "v1");
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 1) == 1; }));
+  EXPECT_EQ(h.f->status().topics_paused, 0);
+  EXPECT_EQ(east.count("orders"), 1u);
+
+  west.add_partitions("orders", 3);
+  west.produce("orders", 2, "k", "v2");
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 2) == 1; }, 200));
+  EXPECT_EQ(east.count("orders"), 2u);
+  EXPECT_EQ(east.partition_count("orders"), 3);
+}
+
+// A prefix mismatch resolved later (the source grew to the target's count) resumes the topic
+// from where it stopped: nothing released while paused is skipped.
+TEST(flow_topics, paused_mismatch_resumes_when_counts_match_and_skips_nothing) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  east.create_topic("west.orders", 2);
+  for (int i = 0; i < 3; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  flow_harness h(west, east, prefix_filter({"west", "east"}));
+  ASSERT_TRUE(h.step_until([&] { return h.f->status().topics_paused == 1; }));
+
+  west.add_partitions("orders", 2);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 3; }, 300));
+  EXPECT_EQ(h.fm().topic_paused("orders").Value(), 0);
+  EXPECT_EQ(east.count("west.orders"), 3u);
 }
 
 TEST(flow_topics, target_with_fewer_partitions_is_grown_to_match) {
