@@ -1,24 +1,7 @@
 // tandemctl: inspect and use tandem's offset maps, translate and fail over consumer groups,
-// verify and drill (DESIGN.md, "CLI"). A small subcommand dispatcher; each command is an entry
-// in k_commands.
+// verify and drill (DESIGN.md, "CLI"). The commands live in the tandem_tools library
+// (tools/tandemctl.h) so tests can run them in-process; this file is only main().
 
-#include "engine/cli.h"
+#include "tools/tandemctl.h"
 
-namespace {
-
-namespace cli = tandem::engine::cli;
-
-constexpr cli::command k_commands[] = {
-    {"check-config", "validate a config file and print a summary (secrets redacted)", &cli::check_config},
-};
-
-constexpr cli::program k_program{
-    .name = "tandemctl",
-    .description = "Operate tandem: offset maps, consumer group translation and failover, verification.\n"
-                   "Commands take the config of the region they act on (--config FILE).",
-    .commands = k_commands,
-};
-
-}  // namespace
-
-int main(int argc, char** argv) { return cli::main(k_program, argc, argv); }
+int main(int argc, char** argv) { return tandem::engine::cli::main(tandem::tools::tandemctl_program(), argc, argv); }

@@ -1,0 +1,245 @@
+// `tandemctl groups translate` and `groups failover` over a real offset store and a fake
+// cluster (fake_group_admin.h). Region west's config; the group moves from east.
+//
+// Prefix naming: east's `orders` is `east.orders` on west. Map (tools_fixture.h standard_map):
+//   east->west orders/0: source 10..14 -> 100..104, 20..24 -> 110..114
+//   east->west orders/1: source 0..2 -> 0..2;   orders/2: no runs
+// Checkpoints of "billing" from east: orders/0 at 13, orders/1 at 2, orders/2 at 3.
+#include <gtest/gtest.h>
+
+#include "fake_group_admin.h"
+#include "json_check.h"
+#include "tools_fixture.h"
+
+namespace tandem::tools::testing {
+namespace {
+
+constexpr int64_t k_checkpoint_time = 1'700'000'000'000;
+constexpr int64_t k_now = k_checkpoint_time + 65'000;
+
+bool contains(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
+
+class test_groups : public tools_test {
+ protected:
+  void SetUp() override {
+    cluster_ = std::make_shared<fake_cluster_state>();
+    cluster_->log_starts = {{{"east.orders", 0}, 0}, {{"east.orders", 1}, 0}, {{"east.orders", 2}, 4}};
+    env_ = fake_environment(cluster_, k_now);
+  }
+
+  std::string prefix_setup() {
+    commit(east_west, "orders", 0, {{{10}, {100}, 5}, {{20}, {110}, 5}}, 25);
+    commit(east_west, "orders", 1, {{{0}, {0}, 3}}, 3);
+    commit(east_west, "orders", 2, {}, 7);
+    checkpoint(east_west, "billing", "orders", 0, 13, 103, k_checkpoint_time);
+    checkpoint(east_west, "billing", "orders", 1, 2, 2, k_checkpoint_time);
+    checkpoint(east_west, "billing", "orders", 2, 3, 0, k_checkpoint_time);
+    checkpoint(east_west, "shipping", "orders", 0, 11, 101, k_checkpoint_time);
+    close();
+    return write_config("prefix");
+  }
+
+  result groups(std::vector<std::string_view> args) {
+    args.insert(args.begin(), "groups");
+    return run(args, env_);
+  }
+
+  std::shared_ptr<fake_cluster_state> cluster_;
+  environment env_;
+};
+
+TEST_F(test_groups, test_translate_table_shows_both_sides_kind_reread_and_age) {
+  const std::string config = prefix_setup();
+  const auto r = groups({"translate", "--config", config, "--group", "billing", "--from", "east"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Group billing: checkpoints from east (flow east->west), translated for west\n"
+            "\n"
+            "TOPIC@east  PARTITION  FROM  TOPIC@west    TO  KIND   REREAD   AGE\n"
+            "orders              0    13  east.orders  103  exact       0  1m5s\n"
+            "orders              1     2  east.orders    2  exact       0  1m5s\n"
+            "orders              2     3  east.orders    4  empty       ?  1m5s\n"
+            "\n"
+            "3 partitions; nothing was changed (groups failover commits these offsets).\n");
+  EXPECT_TRUE(cluster_->altered.empty());
+}
+
+TEST_F(test_groups, test_translate_json) {
+  const std::string config = prefix_setup();
+  const auto r = groups({"translate", "--config", config, "--group", "billing", "--from", "east", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = parse_json(r.out);
+  ASSERT_TRUE(j) << r.out;
+  EXPECT_EQ((*j)["group"].str, "billing");
+  EXPECT_EQ((*j)["flow"].str, "east->west");
+  const json& p = (*j)["partitions"];
+  ASSERT_EQ(p.items.size(), 3u);
+  EXPECT_EQ(p[0]["topic"].str, "orders");
+  EXPECT_EQ(p[0]["to_topic"].str, "east.orders");
+  EXPECT_EQ(p[0]["from_offset"].num, 13);
+  EXPECT_EQ(p[0]["to_offset"].num, 103);
+  EXPECT_EQ(p[0]["kind"].str, "exact");
+  EXPECT_EQ(p[0]["reread"].num, 0);
+  EXPECT_EQ(p[0]["checkpoint_time_ms"].num, k_checkpoint_time);
+  EXPECT_TRUE(p[0]["error"].is_null());
+  EXPECT_EQ(p[2]["kind"].str, "empty");
+  EXPECT_EQ(p[2]["to_offset"].num, 4);  // the log start on west
+  EXPECT_TRUE(p[2]["reread"].is_null());
+  EXPECT_FALSE(p[0].has("action"));
+}
+
+TEST_F(test_groups, test_failover_commits_into_an_empty_group_and_never_moves_backwards) {
+  const std::string config = prefix_setup();
+  cluster_->states["billing"] = engine::group_state::empty;
+  cluster_->committed["billing"] = {{{"east.orders", 1}, 5}, {{"east.orders", 2}, 1}};
+  const auto r = groups({"failover", "--config", config, "--group", "billing", "--from", "east"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(cluster_->altered.size(), 1u);
+  const auto& [group, offsets] = cluster_->altered[0];
+  EXPECT_EQ(group, "billing");
+  ASSERT_EQ(offsets.size(), 2u);
+  EXPECT_EQ(offsets[0].topic, "east.orders");
+  EXPECT_EQ(offsets[0].partition, 0);
+  EXPECT_EQ(offsets[0].offset, 103);
+  EXPECT_EQ(offsets[0].leader_epoch, std::nullopt);
+  EXPECT_EQ(offsets[0].metadata, "tandem-sync;v1;o=east");  // the peer's checkpointer skips it
+  EXPECT_EQ(offsets[1].partition, 2);
+  EXPECT_EQ(offsets[1].offset, 4);
+  EXPECT_TRUE(contains(r.out, "CURRENT  ACTION")) << r.out;
+  EXPECT_TRUE(contains(r.out, "      -  committed")) << r.out;
+  EXPECT_TRUE(contains(r.out, "      5  kept, already ahead")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Group billing is empty on west. Committed 2, kept 1.\n")) << r.out;
+
+  // Again: everything is where it should be, nothing is committed.
+  const auto again = groups({"failover", "--config", config, "--group", "billing", "--from", "east", "--json"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(cluster_->altered.size(), 1u);
+  const auto j = parse_json(again.out);
+  ASSERT_TRUE(j) << again.out;
+  EXPECT_EQ((*j)["committed"].num, 0);
+  EXPECT_EQ((*j)["kept"].num, 3);
+  EXPECT_EQ((*j)["group_state"].str, "empty");
+  EXPECT_EQ((*j)["partitions"][0]["action"].str, "kept_equal");
+  EXPECT_EQ((*j)["partitions"][1]["action"].str, "kept_ahead");
+  EXPECT_EQ((*j)["partitions"][1]["current_offset"].num, 5);
+}
+
+TEST_F(test_groups, test_failover_into_an_absent_group_commits_everything) {
+  const std::string config = prefix_setup();
+  cluster_->not_coordinator = 2;  // a fresh cluster: the group coordinator is still loading
+  const auto r = groups({"failover", "--config", config, "--group", "billing", "--from", "east", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(cluster_->altered.size(), 1u);
+  EXPECT_EQ(cluster_->altered[0].second.size(), 3u);
+  const auto j = parse_json(r.out);
+  ASSERT_TRUE(j) << r.out;
+  EXPECT_EQ((*j)["group_state"].str, "absent");
+  EXPECT_EQ((*j)["committed"].num, 3);
+  EXPECT_FALSE((*j)["dry_run"].b);
+  EXPECT_EQ(cluster_->describes, 3);
+}
+
+TEST_F(test_groups, test_failover_refuses_an_active_group_and_commits_nothing) {
+  const std::string config = prefix_setup();
+  cluster_->states["billing"] = engine::group_state::stable;
+  const auto r = groups({"failover", "--config", config, "--group", "billing", "--from", "east"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(contains(r.err, "refusing to fail over group \"billing\": it is stable on west (it has members)"))
+      << r.err;
+  EXPECT_TRUE(contains(r.err, "Nothing was committed.")) << r.err;
+  EXPECT_TRUE(cluster_->altered.empty());
+}
+
+TEST_F(test_groups, test_dry_run_commits_nothing_and_reports_an_active_group) {
+  const std::string config = prefix_setup();
+  cluster_->states["billing"] = engine::group_state::preparing_rebalance;
+  const auto r = groups({"failover", "--config", config, "--group", "billing", "--from", "east", "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(cluster_->altered.empty());
+  EXPECT_TRUE(contains(r.out, "would commit")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Dry run: would commit 3, keep 0; nothing was changed.")) << r.out;
+  EXPECT_TRUE(contains(r.out, "A failover now would be refused: the group has members on west.")) << r.out;
+}
+
+TEST_F(test_groups, test_a_partition_that_cannot_be_translated_blocks_the_whole_failover) {
+  const std::string config = prefix_setup();
+  cluster_->log_starts.erase({"east.orders", 2});  // the topic lacks a partition on west
+  const auto t = groups({"translate", "--config", config, "--group", "billing", "--from", "east"});
+  EXPECT_EQ(t.code, 1);
+  EXPECT_TRUE(contains(t.out, "error: orders/2: log start of east.orders/2 on west: UNKNOWN_TOPIC_OR_PART")) << t.out;
+  EXPECT_TRUE(contains(t.err, "1 of 3 partitions could not be translated")) << t.err;
+
+  const auto f = groups({"failover", "--config", config, "--group", "billing", "--from", "east"});
+  EXPECT_EQ(f.code, 1);
+  EXPECT_TRUE(contains(f.err, "nothing was committed")) << f.err;
+  EXPECT_TRUE(cluster_->altered.empty());
+}
+
+TEST_F(test_groups, test_unknown_group_region_and_unreachable_cluster) {
+  const std::string config = prefix_setup();
+  const auto group = groups({"translate", "--config", config, "--group", "biling", "--from", "east"});
+  EXPECT_EQ(group.code, 1);
+  EXPECT_TRUE(contains(group.err, "no checkpoint of group \"biling\" from east in the offset store at ")) << group.err;
+  EXPECT_TRUE(contains(group.err, "(did you mean \"billing\"?); groups checkpointed from east: billing, shipping"))
+      << group.err;
+
+  const auto none = groups({"translate", "--config", config, "--group", "billing", "--from", "central"});
+  EXPECT_EQ(none.code, 1);
+  EXPECT_TRUE(contains(none.err, "no group from central has been checkpointed yet")) << none.err;
+
+  const auto region = groups({"failover", "--config", config, "--group", "billing", "--from", "esat"});
+  EXPECT_EQ(region.code, 2);
+  EXPECT_TRUE(contains(region.err, "unknown region \"esat\" (did you mean \"east\"?)")) << region.err;
+
+  const auto missing = groups({"failover", "--config", config, "--from", "east"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_TRUE(contains(missing.err, "missing --group GROUP")) << missing.err;
+
+  cluster_->fail_all = engine::kafka_error{"_TRANSPORT", "Connection refused", true};
+  const auto down = groups({"failover", "--config", config, "--group", "billing", "--from", "east"});
+  EXPECT_EQ(down.code, 1);
+  EXPECT_TRUE(contains(down.err, "cannot describe group \"billing\" on west: _TRANSPORT: Connection refused"))
+      << down.err;
+}
+
+TEST_F(test_groups, test_identity_naming_reports_both_frontiers) {
+  // east's orders/0: records 10..14 copied to west 100..104. West's records 0..4 were copied
+  // into east's orders/0 at 5..9 (learned from echoes). A group at 13 on east has consumed
+  // west's 0..4 (copies at 5..9 < 13), so west's own records resume at 5; east's copies at 103.
+  commit(east_west, "orders", 0, {{{10}, {100}, 5}}, 15);
+  commit(west_east, "orders", 0, {{{0}, {5}, 5}});
+  checkpoint(east_west, "billing", "orders", 0, 13, 103, k_checkpoint_time);
+  close();
+  cluster_->log_starts = {{{"orders", 0}, 0}};
+  const auto r = groups({"translate", "--config", write_config("identity"), "--group", "billing", "--from", "east",
+                         "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = parse_json(r.out);
+  ASSERT_TRUE(j) << r.out;
+  const json& p = (*j)["partitions"][0];
+  EXPECT_EQ(p["to_topic"].str, "orders");
+  EXPECT_EQ(p["to_offset"].num, 5);
+  EXPECT_EQ(p["identity"]["a_term"].num, 103);
+  EXPECT_EQ(p["identity"]["a_kind"].str, "exact");
+  EXPECT_EQ(p["identity"]["b_term"].num, 5);
+  EXPECT_EQ(p["reread"].num, 98);
+}
+
+TEST_F(test_groups, test_help) {
+  for (std::string_view sub : {"translate", "failover"}) {
+    const auto r = groups({sub, "--help"});
+    EXPECT_EQ(r.code, 0);
+    const std::string usage = "Usage: tandemctl groups " + std::string(sub) + " --config FILE --group GROUP";
+    EXPECT_TRUE(contains(r.out, usage)) << r.out;
+    EXPECT_TRUE(contains(r.out, "Exit codes:")) << r.out;
+  }
+  const auto top = run({"--help"});
+  EXPECT_TRUE(contains(top.out, "groups")) << top.out;
+  const auto sub = run({"groups"});
+  EXPECT_EQ(sub.code, 2);
+  EXPECT_TRUE(contains(sub.err, "Usage: tandemctl groups <command>")) << sub.err;
+}
+
+}  // namespace
+}  // namespace tandem::tools::testing

@@ -1,0 +1,339 @@
+// `tandemctl offsets`: the dispatcher, `stats` and `dump`.
+#include "tools/offsets_commands.h"
+
+#include <map>
+#include <ostream>
+#include <set>
+#include <vector>
+
+#include "tools/command.h"
+#include "tools/table.h"
+#include "tools/tandemctl.h"
+
+namespace tandem::tools {
+namespace cli = engine::cli;
+
+namespace {
+
+constexpr cli::command k_subcommands[] = {
+    {"stats", "per flow and partition: runs, copied records, resume position; store size", &offsets_stats},
+    {"dump", "the runs of the map: src_start, dst_start, length, source and target ranges", &offsets_dump},
+    {"lookup", "the run covering or preceding a source or target offset", &offsets_lookup},
+    {"translate", "where a group committed at an offset continues on the other side", &offsets_translate},
+};
+
+std::string n(int64_t v) { return std::to_string(v); }
+
+// ---- stats ------------------------------------------------------------------------------
+
+constexpr option_spec k_stats_options[] = {k_config_option, k_json_option};
+
+std::string stats_usage(std::string_view program) {
+  const std::string p(program);
+  return "Usage: " + p + " stats --config FILE [--json]\n\n"
+         "Summarize the offset store of the config's state_dir: per flow and source partition the\n"
+         "runs, the records they map (a record copied twice counts twice) and the resume position\n"
+         "(the next source offset the flow reads; own flows only); totals per flow and overall;\n"
+         "the store's keys (each run is stored twice: by source and by destination offset),\n"
+         "checkpoints, live SST bytes and bytes on disk.\n\n"
+         "Flows: \"own\" flows REMOTE->LOCAL are replicated by this region's tandem; \"peer\" flows\n"
+         "LOCAL->REMOTE are the remote's, learned from echoes. Every remote of the config is\n"
+         "listed, with zeros when the store has nothing for it yet. The store is opened as a\n"
+         "RocksDB secondary, so this is safe while the daemon runs.\n\n"
+         "Options:\n" + std::string(k_common_options_help) + "\n" + std::string(k_exit_codes_help);
+}
+
+struct flow_totals {
+  flow_role role = flow_role::other;
+  std::vector<const offsets::partition_stats*> partitions;
+  int64_t runs = 0;
+  int64_t copied = 0;
+};
+
+// Every flow of the store plus the own and peer flows of every configured remote, in order.
+std::map<offsets::flow_id, flow_totals> group_by_flow(const engine::config& cfg, const offsets::store_stats& s) {
+  std::map<offsets::flow_id, flow_totals> flows;
+  for (const auto* remote : cfg.remotes()) {
+    flows[{remote->alias, cfg.region}].role = flow_role::own;
+    flows[{cfg.region, remote->alias}].role = flow_role::peer;
+  }
+  for (const auto& ps : s.partitions) {
+    flow_totals& t = flows[ps.partition.flow];
+    t.role = role_of(cfg, ps.partition.flow);
+    t.partitions.push_back(&ps);
+    t.runs += ps.runs;
+    t.copied += ps.copied_records;
+  }
+  return flows;
+}
+
+void print_stats_json(const context& ctx, const offsets::store_stats& s,
+                      const std::map<offsets::flow_id, flow_totals>& flows) {
+  json_writer j(ctx.io.out);
+  j.begin_object().key("store").value(ctx.cfg.state_dir.string()).key("region").value(ctx.cfg.region);
+  j.key("flows").begin_array();
+  int64_t runs = 0, copied = 0, partitions = 0;
+  for (const auto& [flow, t] : flows) {
+    j.begin_object()
+        .key("flow").value(offsets::to_string(flow))
+        .key("source").value(flow.source_region)
+        .key("target").value(flow.target_region)
+        .key("role").value(to_string(t.role))
+        .key("runs").value(t.runs)
+        .key("copied_records").value(t.copied);
+    j.key("partitions").begin_array();
+    for (const auto* ps : t.partitions) {
+      std::optional<int64_t> resume;
+      if (ps->resume) resume = ps->resume->v;
+      j.begin_object()
+          .key("topic").value(ps->partition.topic)
+          .key("target_topic").value(target_topic(ctx.cfg, flow, ps->partition.topic))
+          .key("partition").value(ps->partition.partition)
+          .key("runs").value(ps->runs)
+          .key("copied_records").value(ps->copied_records)
+          .key("resume").value(resume)
+          .end_object();
+    }
+    j.end_array().end_object();
+    runs += t.runs;
+    copied += t.copied;
+    partitions += static_cast<int64_t>(t.partitions.size());
+  }
+  j.end_array();
+  j.key("totals").begin_object()
+      .key("partitions").value(partitions)
+      .key("runs").value(runs)
+      .key("copied_records").value(copied)
+      .key("keys").value(s.keys)
+      .key("checkpoints").value(s.checkpoints)
+      .key("sst_bytes").value(s.sst_bytes)
+      .key("dir_bytes").value(s.dir_bytes)
+      .end_object();
+  j.end_object();
+  ctx.io.out << '\n';
+}
+
+void print_stats_tables(const context& ctx, const offsets::store_stats& s,
+                        const std::map<offsets::flow_id, flow_totals>& flows) {
+  std::ostream& out = ctx.io.out;
+  out << "Offset store " << ctx.cfg.state_dir.string() << " (region " << ctx.cfg.region << ")\n\n";
+  const auto R = align::right;
+  table parts({"FLOW", "ROLE", "TOPIC", "PARTITION", "RUNS", "COPIED", "RESUME"},
+              {align::left, align::left, align::left, R, R, R, R});
+  table totals({"FLOW", "ROLE", "PARTITIONS", "RUNS", "COPIED"}, {align::left, align::left, R, R, R});
+  int64_t runs = 0, copied = 0, partitions = 0;
+  for (const auto& [flow, t] : flows) {
+    for (const auto* ps : t.partitions) {
+      parts.add({offsets::to_string(flow), std::string(to_string(t.role)), ps->partition.topic,
+                 n(ps->partition.partition), n(ps->runs), n(ps->copied_records),
+                 ps->resume ? n(ps->resume->v) : "-"});
+    }
+    totals.add({offsets::to_string(flow), std::string(to_string(t.role)), n(static_cast<int64_t>(t.partitions.size())),
+                n(t.runs), n(t.copied)});
+    runs += t.runs;
+    copied += t.copied;
+    partitions += static_cast<int64_t>(t.partitions.size());
+  }
+  if (parts.empty()) {
+    out << "No partitions in the map yet.\n\n";
+  } else {
+    parts.print(out);
+    out << '\n';
+  }
+  totals.print(out);
+  out << "\nTotal: " << partitions << " partitions, " << runs << " runs, " << copied << " records copied\n"
+      << "Store: " << s.keys << " keys, " << s.checkpoints << " checkpoints, " << human_bytes(s.sst_bytes)
+      << " in SST files, " << human_bytes(s.dir_bytes) << " on disk\n"
+      << "Roles: own = REMOTE->" << ctx.cfg.region << ", replicated by this region's tandem; peer = "
+      << ctx.cfg.region << "->REMOTE, learned from echoes.\nRESUME: the next source offset the flow reads.\n";
+}
+
+std::expected<void, failure> stats_body(context& ctx) {
+  auto store = ctx.store();
+  if (!store) return std::unexpected(store.error());
+  auto s = (*store)->stats();
+  if (!s) return std::unexpected(store_failure(s.error()));
+  const auto flows = group_by_flow(ctx.cfg, *s);
+  if (ctx.json()) {
+    print_stats_json(ctx, *s, flows);
+  } else {
+    print_stats_tables(ctx, *s, flows);
+  }
+  return {};
+}
+
+// ---- dump -------------------------------------------------------------------------------
+
+constexpr option_spec k_flow_option{"--flow", "SOURCE->TARGET"};
+constexpr option_spec k_from_option{"--from", "REGION"};
+constexpr option_spec k_topic_option{"--topic", "TOPIC"};
+constexpr option_spec k_partition_option{"--partition", "P"};
+constexpr option_spec k_dump_options[] = {k_config_option, k_json_option, k_flow_option,
+                                          k_from_option,   k_topic_option, k_partition_option};
+
+std::string dump_usage(std::string_view program) {
+  const std::string p(program);
+  return "Usage: " + p + " dump --config FILE [--flow SOURCE->TARGET | --from REGION]\n"
+         "       " + std::string(p.size(), ' ') + "      [--topic TOPIC] [--partition P] [--json]\n\n"
+         "Print the runs of the offset map: each run says that LENGTH consecutive source records\n"
+         "from SRC_START landed on consecutive target offsets from DST_START. SOURCE and TARGET\n"
+         "are the inclusive offset ranges. Runs are listed per flow, topic (named on the source\n"
+         "side) and partition, by src_start; a record copied more than once (replays) has one run\n"
+         "per copy. Without a selection, every flow of the store is dumped.\n\n"
+         "Options:\n"
+         "  --flow SOURCE->TARGET  one flow, e.g. east->west (one side must be the local region)\n"
+         "  --from REGION          the flow REGION->LOCAL (this region's inbound flow from REGION)\n"
+         "  --topic TOPIC          one topic (source-side name; a prefix-named target name works too)\n"
+         "  --partition P          one partition number\n" +
+         std::string(k_common_options_help) +
+         "\nJSON: {\"runs\":[{\"flow\",\"topic\",\"target_topic\",\"partition\",\"src_start\",\"dst_start\",\n"
+         "\"length\",\"src_end\",\"dst_end\"}]}; the *_end offsets are one past the last.\n\n" +
+         std::string(k_exit_codes_help);
+}
+
+// The flows a dump covers: nullopt = every flow of the store.
+std::expected<std::optional<offsets::flow_id>, failure> selected_flow(const context& ctx) {
+  const auto flow = ctx.args.get(k_flow_option.name);
+  const auto from = ctx.args.get(k_from_option.name);
+  if (flow && from) return std::unexpected(usage_failure("give --flow or --from, not both"));
+  if (flow) {
+    auto f = parse_flow(ctx.cfg, *flow);
+    if (!f) return std::unexpected(f.error());
+    return *f;
+  }
+  if (from) {
+    auto s = remote_region(ctx.cfg, *from);
+    if (!s) return std::unexpected(s.error());
+    return offsets::flow_id{*s, ctx.cfg.region};
+  }
+  return std::nullopt;
+}
+
+// The partitions of the store the selection names. Error (exit 1): names a flow, topic or
+// partition that the store does not have, listing what it has.
+std::expected<std::vector<offsets::partition_ref>, failure> select_partitions(
+    const context& ctx, const offsets::store_stats& s, const std::optional<offsets::flow_id>& flow,
+    std::optional<std::string_view> topic, std::optional<int32_t> partition) {
+  std::vector<offsets::partition_ref> out;
+  std::set<std::string> flow_topics;
+  std::vector<int32_t> topic_partitions;
+  bool flow_seen = false;
+  for (const auto& ps : s.partitions) {
+    const auto& p = ps.partition;
+    if (flow && p.flow != *flow) continue;
+    flow_seen = true;
+    flow_topics.insert(p.topic);
+    if (topic && p.topic != *topic && target_topic(ctx.cfg, p.flow, p.topic) != *topic) continue;
+    topic_partitions.push_back(p.partition);
+    if (partition && p.partition != *partition) continue;
+    out.push_back(p);
+  }
+  if (!out.empty() || (!flow && !topic && !partition)) return out;
+  const std::string where = flow ? "flow " + offsets::to_string(*flow) : "any flow";
+  if (!flow_seen) {
+    return std::unexpected(runtime_failure("the offset store at " + ctx.cfg.state_dir.string() + " has no map for " +
+                                           where + " (has it replicated anything yet?)"));
+  }
+  if (topic_partitions.empty() && topic) {
+    std::string names;
+    for (const auto& t : flow_topics) names += (names.empty() ? "" : ", ") + t;
+    return std::unexpected(runtime_failure("topic \"" + std::string(*topic) + "\" is not in the map of " + where +
+                                           " (topics: " + names + ")"));
+  }
+  return std::unexpected(runtime_failure((topic ? "topic " + std::string(*topic) : std::string("the map of ") + where) +
+                                         " has no partition " + std::to_string(*partition) +
+                                         " (partitions: " + partition_list(topic_partitions) + ")"));
+}
+
+std::expected<void, failure> dump_body(context& ctx) {
+  auto flow = selected_flow(ctx);
+  if (!flow) return std::unexpected(flow.error());
+  std::optional<int32_t> partition;
+  if (ctx.args.has(k_partition_option.name)) {
+    auto p = ctx.partition(k_partition_option);
+    if (!p) return std::unexpected(p.error());
+    partition = *p;
+  }
+  auto store = ctx.store();
+  if (!store) return std::unexpected(store.error());
+  auto s = (*store)->stats();
+  if (!s) return std::unexpected(store_failure(s.error()));
+  auto parts = select_partitions(ctx, *s, *flow, ctx.args.get(k_topic_option.name), partition);
+  if (!parts) return std::unexpected(parts.error());
+
+  const auto R = align::right;
+  table t({"FLOW", "TOPIC", "PARTITION", "SRC_START", "DST_START", "LENGTH", "SOURCE", "TARGET"},
+          {align::left, align::left, R, R, R, R, R, R});
+  json_writer j(ctx.io.out);
+  if (ctx.json()) j.begin_object().key("runs").begin_array();
+  int64_t count = 0, with_runs = 0;
+  for (const auto& p : *parts) {
+    auto runs = (*store)->runs(p);
+    if (!runs) return std::unexpected(store_failure(runs.error()));
+    if (!runs->empty()) ++with_runs;
+    for (const auto& r : *runs) {
+      ++count;
+      if (ctx.json()) {
+        j.begin_object()
+            .key("flow").value(offsets::to_string(p.flow))
+            .key("topic").value(p.topic)
+            .key("target_topic").value(target_topic(ctx.cfg, p.flow, p.topic))
+            .key("partition").value(p.partition)
+            .key("src_start").value(r.src_start.v)
+            .key("dst_start").value(r.dst_start.v)
+            .key("length").value(r.length)
+            .key("src_end").value(r.src_end().v)
+            .key("dst_end").value(r.dst_end().v)
+            .end_object();
+      } else {
+        t.add({offsets::to_string(p.flow), p.topic, n(p.partition), n(r.src_start.v), n(r.dst_start.v), n(r.length),
+               range_text(r.src_start.v, r.src_end().v), range_text(r.dst_start.v, r.dst_end().v)});
+      }
+    }
+  }
+  if (ctx.json()) {
+    j.end_array().end_object();
+    ctx.io.out << '\n';
+  } else if (count == 0) {
+    ctx.io.out << "No runs" << (parts->empty() ? " (the store has no maps yet)" : "") << ".\n";
+  } else {
+    t.print(ctx.io.out);
+    ctx.io.out << '\n' << count << (count == 1 ? " run" : " runs") << " in " << with_runs
+               << (with_runs == 1 ? " partition" : " partitions") << '\n';
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(offsets::translation t) {
+  switch (t) {
+    case offsets::translation::exact: return "exact";
+    case offsets::translation::rounded: return "rounded";
+    case offsets::translation::below_coverage: return "below_coverage";
+    case offsets::translation::empty: return "empty";
+  }
+  return "unknown";
+}
+
+int offsets_stats(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return run_command(std::string(program) + " stats", stats_usage(program), k_stats_options, args, io, &stats_body);
+}
+
+int offsets_dump(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return run_command(std::string(program) + " dump", dump_usage(program), k_dump_options, args, io, &dump_body);
+}
+
+int offsets_command(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  const std::string name = std::string(program) + " offsets";
+  const cli::program sub{
+      .name = name,
+      .description = "Inspect the offset maps in the state_dir of the config's region (read as a RocksDB\n"
+                     "secondary: safe while the daemon runs). The config is the region groups move TO;\n"
+                     "--from names a remote region.",
+      .commands = k_subcommands,
+  };
+  return cli::dispatch(sub, args, io);
+}
+
+}  // namespace tandem::tools

@@ -1,0 +1,309 @@
+// `tandemctl offsets lookup` and `tandemctl offsets translate`: one partition, one offset.
+#include <ostream>
+
+#include "tools/command.h"
+#include "tools/offsets_commands.h"
+#include "tools/table.h"
+
+namespace tandem::tools {
+namespace cli = engine::cli;
+
+namespace {
+
+constexpr option_spec k_from_option{"--from", "REGION"};
+constexpr option_spec k_flow_option{"--flow", "SOURCE->TARGET"};
+constexpr option_spec k_topic_option{"--topic", "TOPIC"};
+constexpr option_spec k_partition_option{"--partition", "P"};
+constexpr option_spec k_source_offset_option{"--source-offset", "X"};
+constexpr option_spec k_target_offset_option{"--target-offset", "Y"};
+constexpr option_spec k_offset_option{"--offset", "OFFSET"};
+constexpr option_spec k_reverse_option{"--reverse", ""};
+
+constexpr option_spec k_lookup_options[] = {k_config_option,    k_json_option,          k_from_option,
+                                            k_flow_option,      k_topic_option,         k_partition_option,
+                                            k_source_offset_option, k_target_offset_option};
+constexpr option_spec k_translate_options[] = {k_config_option,    k_json_option,   k_from_option, k_topic_option,
+                                               k_partition_option, k_offset_option, k_reverse_option};
+
+std::string lookup_usage(std::string_view program) {
+  const std::string p(program);
+  const std::string pad(p.size() + 14, ' ');
+  return "Usage: " + p + " lookup --config FILE (--from REGION | --flow SOURCE->TARGET)\n" +
+         pad + "--topic TOPIC --partition P\n" +
+         pad + "(--source-offset X | --target-offset Y) [--json]\n\n"
+         "Find the run of the offset map covering an offset, or the last run before it, with one\n"
+         "seek: by source offset X (the run with the greatest src_start <= X; among copies of the\n"
+         "same records, the earliest) or by target offset Y (the run with the greatest\n"
+         "dst_start <= Y). Prints the run and, when it covers the offset, the offset on the other\n"
+         "side; otherwise where the map stops (a gap: compaction, transaction markers, aborted,\n"
+         "filtered or local records) or where it begins.\n\n"
+         "Options:\n"
+         "  --from REGION          the map of flow REGION->LOCAL (this region's inbound flow)\n"
+         "  --flow SOURCE->TARGET  any flow of the store, e.g. LOCAL->REGION (the peer's map)\n"
+         "  --topic TOPIC          the topic, named on the flow's source side (a prefix-named\n"
+         "                         target name such as east.orders works too)\n"
+         "  --partition P          the partition number (the same on both sides)\n"
+         "  --source-offset X      an offset of the source partition\n"
+         "  --target-offset Y      an offset of the target partition\n" +
+         std::string(k_common_options_help) +
+         "\nJSON: {\"flow\",\"role\",\"topic\",\"target_topic\",\"partition\",\"source_offset\",\"target_offset\",\n"
+         "\"run\":{\"src_start\",\"dst_start\",\"length\",\"src_end\",\"dst_end\"}|null,\"covered\",\n"
+         "\"map_start\"}; the offset not given is the covering run's answer or null.\n\n" +
+         std::string(k_exit_codes_help);
+}
+
+std::string translate_usage(std::string_view program) {
+  const std::string p(program);
+  const std::string pad(p.size() + 17, ' ');
+  return "Usage: " + p + " translate --config FILE --from REGION --topic TOPIC --partition P\n" +
+         pad + "--offset OFFSET [--reverse] [--json]\n\n"
+         "Translate a consumer group's committed offset across the flow REGION->LOCAL (LOCAL is\n"
+         "the config's region), by the rules of DESIGN.md \"Translation\": never skip, round\n"
+         "toward re-reading.\n"
+         "  default    OFFSET is on REGION's topic; prints where the group continues on LOCAL:\n"
+         "             dst(last recorded record with src < OFFSET) + 1\n"
+         "  --reverse  OFFSET is on LOCAL's copy of the topic (failback); prints where the group\n"
+         "             continues on REGION: src(last copy with dst < OFFSET) + 1\n\n"
+         "Kinds:\n"
+         "  exact           the record just below OFFSET is in the map\n"
+         "  rounded         it is not (a gap, or the group is ahead of the map): rounded down,\n"
+         "                  the group re-reads some records and skips none\n"
+         "  below_coverage  nothing recorded below OFFSET: the first recorded record's position\n"
+         "  empty           nothing recorded for the partition: no offset; start at the log start\n\n"
+         "Under identity naming a group's full failover position also needs the peer map and the\n"
+         "target's log start (see groups translate); this command translates over one flow's map.\n\n"
+         "Options:\n"
+         "  --from REGION          the remote region the flow comes from (REGION->LOCAL)\n"
+         "  --topic TOPIC          the topic on REGION (a prefix-named target name works too)\n"
+         "  --partition P          the partition number (the same on both sides)\n"
+         "  --offset OFFSET        the group's committed offset (the next record it would read)\n"
+         "  --reverse              OFFSET is on LOCAL; translate back to REGION\n" +
+         std::string(k_common_options_help) +
+         "\nJSON: {\"flow\",\"direction\":\"to_target\"|\"to_source\",\"topic\",\"target_topic\",\"partition\",\n"
+         "\"source_offset\",\"target_offset\",\"kind\"}; the translated offset is null for kind empty.\n\n" +
+         std::string(k_exit_codes_help);
+}
+
+std::string n(int64_t v) { return std::to_string(v); }
+
+std::string run_text(const offsets::run& r) {
+  return "src_start " + n(r.src_start.v) + ", dst_start " + n(r.dst_start.v) + ", length " + n(r.length) +
+         ": source " + range_text(r.src_start.v, r.src_end().v) + " -> target " +
+         range_text(r.dst_start.v, r.dst_end().v);
+}
+
+void write_run(json_writer& j, const std::optional<offsets::run>& r) {
+  if (!r) {
+    j.null();
+    return;
+  }
+  j.begin_object()
+      .key("src_start").value(r->src_start.v)
+      .key("dst_start").value(r->dst_start.v)
+      .key("length").value(r->length)
+      .key("src_end").value(r->src_end().v)
+      .key("dst_end").value(r->dst_end().v)
+      .end_object();
+}
+
+// Key-value lines: "flow         east->west".
+void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields) {
+  size_t width = 0;
+  for (const auto& [k, v] : fields) width = std::max(width, k.size());
+  for (const auto& [k, v] : fields) out << k << std::string(width - k.size() + 2, ' ') << v << '\n';
+}
+
+std::string role_text(const context& ctx, const offsets::flow_id& f) {
+  switch (role_of(ctx.cfg, f)) {
+    case flow_role::own: return "own map: records of " + f.source_region + " copied into " + f.target_region;
+    case flow_role::peer: return "peer map: " + f.source_region + "'s records copied into " + f.target_region +
+                                 ", learned from echoes";
+    case flow_role::other: return "a flow the config does not run";
+  }
+  return "";
+}
+
+std::expected<offsets::flow_id, failure> lookup_flow(const context& ctx) {
+  const auto flow = ctx.args.get(k_flow_option.name);
+  const auto from = ctx.args.get(k_from_option.name);
+  if (flow && from) return std::unexpected(usage_failure("give --from or --flow, not both"));
+  if (flow) return parse_flow(ctx.cfg, *flow);
+  if (!from) return std::unexpected(usage_failure("missing --from REGION (or --flow SOURCE->TARGET)"));
+  auto s = remote_region(ctx.cfg, *from);
+  if (!s) return std::unexpected(s.error());
+  return offsets::flow_id{*s, ctx.cfg.region};
+}
+
+std::expected<void, failure> lookup_body(context& ctx) {
+  auto flow = lookup_flow(ctx);
+  if (!flow) return std::unexpected(flow.error());
+  auto topic = ctx.required(k_topic_option);
+  if (!topic) return std::unexpected(topic.error());
+  auto partition = ctx.partition(k_partition_option);
+  if (!partition) return std::unexpected(partition.error());
+  const bool by_source = ctx.args.has(k_source_offset_option.name);
+  if (by_source == ctx.args.has(k_target_offset_option.name)) {
+    return std::unexpected(usage_failure("give exactly one of --source-offset X and --target-offset Y"));
+  }
+  auto offset = ctx.offset(by_source ? k_source_offset_option : k_target_offset_option);
+  if (!offset) return std::unexpected(offset.error());
+  auto store = ctx.store();
+  if (!store) return std::unexpected(store.error());
+  auto p = find_partition(**store, ctx.cfg, *flow, *topic, *partition);
+  if (!p) return std::unexpected(p.error());
+
+  // One seek: the run starting at or below the offset (lookups take "starting below x + 1").
+  auto found = by_source ? (*store)->lookup_by_source(*p, {*offset + 1})
+                         : (*store)->lookup_by_destination(*p, offsets::target_offset{*offset + 1});
+  if (!found) return std::unexpected(store_failure(found.error()));
+  const std::optional<offsets::run> r = *found;
+  const bool covered = r && (by_source ? r->covers(offsets::source_offset{*offset})
+                                       : r->covers(offsets::target_offset{*offset}));
+  std::optional<int64_t> source, target, map_start;
+  (by_source ? source : target) = *offset;
+  if (covered) {
+    if (by_source) target = r->target_of({*offset}).v;
+    else source = r->source_of(offsets::target_offset{*offset}).v;
+  }
+  if (!r) {  // where the map begins, for the message
+    auto first = by_source ? (*store)->first_by_source(*p) : (*store)->first_by_destination(*p);
+    if (!first) return std::unexpected(store_failure(first.error()));
+    if (*first) map_start = by_source ? (*first)->src_start.v : (*first)->dst_start.v;
+  }
+
+  const std::string side = by_source ? "source" : "target";
+  const std::string other = by_source ? "target" : "source";
+  const std::string tgt_topic = target_topic(ctx.cfg, p->flow, p->topic);
+  if (ctx.json()) {
+    json_writer j(ctx.io.out);
+    j.begin_object()
+        .key("flow").value(offsets::to_string(p->flow))
+        .key("role").value(to_string(role_of(ctx.cfg, p->flow)))
+        .key("topic").value(p->topic)
+        .key("target_topic").value(tgt_topic)
+        .key("partition").value(p->partition)
+        .key("source_offset").value(source)
+        .key("target_offset").value(target)
+        .key("run");
+    write_run(j, r);
+    j.key("covered").value(covered).key("map_start").value(map_start).end_object();
+    ctx.io.out << '\n';
+    return {};
+  }
+  std::string result;
+  if (covered) {
+    result = "covered: " + side + " offset " + n(*offset) + " <-> " + other + " offset " +
+             n(by_source ? *target : *source);
+  } else if (r) {
+    const int64_t end = by_source ? r->src_end().v : r->dst_end().v;
+    result = "not in the map: the run before it ends at " + side + " offset " + n(end - 1) +
+             (by_source ? " (a gap: compaction, transaction markers, aborted or filtered records)"
+                        : " (a gap: local writes, markers, or records not copied by this flow)");
+  } else if (map_start) {
+    result = "not in the map: no run starts at or below it; the map begins at " + side + " offset " + n(*map_start);
+  } else {
+    result = "not in the map: the map of this partition is empty";
+  }
+  print_fields(ctx.io.out, {{"flow", offsets::to_string(p->flow) + " (" + role_text(ctx, p->flow) + ")"},
+                            {"topic", p->topic + " (on " + p->flow.source_region + ") -> " + tgt_topic + " (on " +
+                                          p->flow.target_region + ")"},
+                            {"partition", n(p->partition)},
+                            {side + " offset", n(*offset)},
+                            {"run", r ? run_text(*r) : "none"},
+                            {"result", result}});
+  return {};
+}
+
+std::string kind_text(offsets::translation k) {
+  switch (k) {
+    case offsets::translation::exact: return "exact (the record just below the offset is in the map)";
+    case offsets::translation::rounded:
+      return "rounded (the record just below is not in the map: rounded down, re-reads, never skips)";
+    case offsets::translation::below_coverage:
+      return "below_coverage (nothing recorded below the offset: the first recorded record)";
+    case offsets::translation::empty:
+      return "empty (nothing recorded for this partition: start at the log start)";
+  }
+  return "";
+}
+
+std::expected<void, failure> translate_body(context& ctx) {
+  auto from = ctx.required(k_from_option);
+  if (!from) return std::unexpected(from.error());
+  auto remote = remote_region(ctx.cfg, *from);
+  if (!remote) return std::unexpected(remote.error());
+  auto topic = ctx.required(k_topic_option);
+  if (!topic) return std::unexpected(topic.error());
+  auto partition = ctx.partition(k_partition_option);
+  if (!partition) return std::unexpected(partition.error());
+  auto offset = ctx.offset(k_offset_option);
+  if (!offset) return std::unexpected(offset.error());
+  const bool reverse = ctx.args.has(k_reverse_option.name);
+  auto store = ctx.store();
+  if (!store) return std::unexpected(store.error());
+  auto p = find_partition(**store, ctx.cfg, {*remote, ctx.cfg.region}, *topic, *partition);
+  if (!p) return std::unexpected(p.error());
+
+  offsets::translation kind;
+  std::optional<int64_t> source, target;
+  if (reverse) {
+    auto t = (*store)->translate_to_source(*p, offsets::target_offset{*offset});
+    if (!t) return std::unexpected(store_failure(t.error()));
+    kind = t->kind;
+    target = *offset;
+    if (kind != offsets::translation::empty) source = t->offset.v;
+  } else {
+    auto t = (*store)->translate_to_target(*p, offsets::source_offset{*offset});
+    if (!t) return std::unexpected(store_failure(t.error()));
+    kind = t->kind;
+    source = *offset;
+    if (kind != offsets::translation::empty) target = t->offset.v;
+  }
+
+  const std::string tgt_topic = target_topic(ctx.cfg, p->flow, p->topic);
+  if (ctx.json()) {
+    json_writer j(ctx.io.out);
+    j.begin_object()
+        .key("flow").value(offsets::to_string(p->flow))
+        .key("direction").value(reverse ? "to_source" : "to_target")
+        .key("topic").value(p->topic)
+        .key("target_topic").value(tgt_topic)
+        .key("partition").value(p->partition)
+        .key("source_offset").value(source)
+        .key("target_offset").value(target)
+        .key("kind").value(to_string(kind))
+        .end_object();
+    ctx.io.out << '\n';
+    return {};
+  }
+  const std::string& src_region = p->flow.source_region;
+  const std::string& dst_region = p->flow.target_region;
+  const std::string src_at = p->topic + "/" + n(p->partition) + " on " + src_region;
+  const std::string dst_at = tgt_topic + "/" + n(p->partition) + " on " + dst_region;
+  auto at = [](const std::optional<int64_t>& v) { return v ? "offset " + n(*v) : std::string("log start"); };
+  std::vector<std::pair<std::string, std::string>> fields{{"flow", offsets::to_string(p->flow)}};
+  if (reverse) {
+    fields.push_back({"from", "offset " + n(*offset) + " of " + dst_at});
+    fields.push_back({"to", at(source) + " of " + src_at});
+  } else {
+    fields.push_back({"from", "offset " + n(*offset) + " of " + src_at});
+    fields.push_back({"to", at(target) + " of " + dst_at});
+  }
+  fields.push_back({"kind", kind_text(kind)});
+  print_fields(ctx.io.out, fields);
+  return {};
+}
+
+}  // namespace
+
+int offsets_lookup(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return run_command(std::string(program) + " lookup", lookup_usage(program), k_lookup_options, args, io,
+                     &lookup_body);
+}
+
+int offsets_translate(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return run_command(std::string(program) + " translate", translate_usage(program), k_translate_options, args, io,
+                     &translate_body);
+}
+
+}  // namespace tandem::tools

@@ -1,0 +1,54 @@
+// The command table of tandemctl, and its default environment.
+#include <chrono>
+
+#include "engine/rdkafka_client.h"
+#include "tools/tandemctl.h"
+
+namespace tandem::tools {
+namespace {
+
+namespace cli = engine::cli;
+
+int groups_default(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return groups_command(program, args, io, default_environment());
+}
+
+constexpr cli::command k_commands[] = {
+    {"offsets", "inspect the offset maps: stats, dump, lookup, translate", &offsets_command},
+    {"groups", "translate a consumer group's checkpoints, fail it over into this region", &groups_default},
+    {"check-config", "validate a config file and print a summary (secrets redacted)", &cli::check_config},
+};
+
+constexpr cli::program k_program{
+    .name = "tandemctl",
+    .description = "Operate tandem: offset maps, consumer group translation and failover, verification.\n"
+                   "Commands take the config of the region they act on (--config FILE): the region\n"
+                   "consumer groups move to. They read its state_dir without disturbing a running\n"
+                   "daemon.",
+    .commands = k_commands,
+};
+
+}  // namespace
+
+environment default_environment() {
+  environment env;
+  env.group_admin = [](const engine::cluster_config& cluster) {
+    return engine::make_rdkafka_group_admin(cluster, {.client_id = "tandemctl-" + cluster.alias, .group_id = {}});
+  };
+  env.now_ms = [] {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  };
+  return env;
+}
+
+const cli::program& tandemctl_program() { return k_program; }
+
+int run(std::span<const std::string_view> args, cli::streams io) { return cli::dispatch(k_program, args, io); }
+
+int run(std::span<const std::string_view> args, cli::streams io, const environment& env) {
+  if (!args.empty() && args.front() == "groups") return groups_command(k_program.name, args.subspan(1), io, env);
+  return cli::dispatch(k_program, args, io);
+}
+
+}  // namespace tandem::tools
