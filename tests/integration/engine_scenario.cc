@@ -1,0 +1,88 @@
+#include "tests/integration/engine_scenario.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+namespace tandem::testing {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+std::vector<region_endpoint> region_endpoints(size_t n) {
+  std::vector<region_endpoint> out;
+  auto cs = clusters();
+  if (cs.size() < n) ADD_FAILURE() << "need " << n << " clusters, the fixture has " << cs.size();
+  for (size_t i = 0; i < std::min(n, cs.size()); ++i) out.push_back({cs[i].name, cs[i].bootstrap});
+  return out;
+}
+
+std::unique_ptr<tandem_process> start_tandem(const std::string& region,
+                                             const std::vector<region_endpoint>& eps,
+                                             const std::vector<std::string>& topics,
+                                             const std::string& naming,
+                                             const std::string& topic_refresh,
+                                             std::chrono::milliseconds ready_deadline) {
+  tandem_options o;
+  o.region = region;
+  o.clusters = eps;
+  o.topics = topics;
+  o.naming = naming;
+  o.topic_refresh = topic_refresh;
+  auto p = std::make_unique<tandem_process>(o);
+  if (auto err = p->start(); !err.empty()) {
+    ADD_FAILURE() << "start tandem " << region << ": " << err;
+    return p;
+  }
+  auto t0 = steady::now();
+  if (!p->wait_ready(ready_deadline)) {
+    auto r = p->get("/readyz");
+    ADD_FAILURE() << "tandem " << region << " not ready after " << seconds_text(ready_deadline)
+                  << " s: /readyz " << r.status << " " << r.body << r.error
+                  << (p->running() ? "" : " (process ended: " + p->last_exit()->describe() + ")");
+  } else {
+    std::printf("[tandem %s] ready in %s s (pid %d, metrics port %u)\n", region.c_str(),
+                seconds_text(steady::now() - t0).c_str(), p->pid(), p->port());
+  }
+  return p;
+}
+
+std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic) {
+  offsets_probe probe(bootstrap);
+  int64_t n = probe.records(topic);
+  if (n < 0) {
+    ADD_FAILURE() << "cannot count records of " << topic << " on " << bootstrap;
+    return {};
+  }
+  auto got = consume(bootstrap, topic, static_cast<size_t>(n), 120s);
+  EXPECT_EQ(static_cast<int64_t>(got.size()), n) << "could not read every record of " << topic;
+  return got;
+}
+
+int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_least,
+                     std::chrono::milliseconds deadline, std::chrono::milliseconds quiet) {
+  auto until = steady::now() + deadline;
+  int64_t last = -2;
+  auto since = steady::now();
+  for (;;) {
+    int64_t n = probe.records(topic);
+    auto now = steady::now();
+    if (n != last) {
+      last = n;
+      since = now;
+    } else if (n >= at_least && now - since >= quiet) {
+      return n;
+    }
+    if (now >= until) return last;
+    std::this_thread::sleep_for(250ms);
+  }
+}
+
+std::string seconds_text(steady::duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f",
+                std::chrono::duration_cast<std::chrono::milliseconds>(d).count() / 1000.0);
+  return buf;
+}
+
+}  // namespace tandem::testing

@@ -1,0 +1,40 @@
+// Building blocks shared by the engine acceptance tests (tests/integration/engine_*_test.cc).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/integration/engine_workload.h"
+#include "tests/integration/kafka_test_env.h"
+#include "tests/integration/tandem_process.h"
+
+namespace tandem::testing {
+
+// The first `n` fixture clusters as region endpoints, region alias = cluster name (a, b, c).
+// Fails the test (ADD_FAILURE) and returns fewer when the fixture has fewer.
+std::vector<region_endpoint> region_endpoints(size_t n);
+
+// Starts the process of region `region` (options filled from the arguments) and waits until
+// /readyz answers 200 (up to `ready_deadline`). Failures are ADD_FAILUREs; the process is
+// returned anyway so its log is printed at the end of a failed test.
+std::unique_ptr<tandem_process> start_tandem(
+    const std::string& region, const std::vector<region_endpoint>& eps,
+    const std::vector<std::string>& topics, const std::string& naming = "identity",
+    const std::string& topic_refresh = "5s",
+    std::chrono::milliseconds ready_deadline = std::chrono::seconds(60));
+
+// Every record of `topic` (count from the high watermarks, then read from the beginning).
+std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic);
+
+// Waits until `topic` holds at least `at_least` records and the count stayed the same for
+// `quiet`. Returns the count then, or the last count seen when `deadline` passed.
+int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_least,
+                     std::chrono::milliseconds deadline,
+                     std::chrono::milliseconds quiet = std::chrono::seconds(3));
+
+// Seconds with one decimal, for printed figures.
+std::string seconds_text(std::chrono::steady_clock::duration d);
+
+}  // namespace tandem::testing
