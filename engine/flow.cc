@@ -91,9 +91,10 @@ flow::partition_state* flow::find(std::string_view topic, int32_t partition) {
 // The source log must continue where the partition's position says. Anything else is an alarm,
 // and the flow replicates what the log now holds rather than skipping it.
 void flow::check_continuity(const record_ref& r, partition_state& p) {
-  int64_t pos = p.progress.position();
+  int64_t pos = p.next_expected;  // consumption order, not the delivered position
   bool first = p.from_log_start;
   p.from_log_start = false;
+  p.next_expected = r.offset + 1;
   if (r.offset < pos) {
     metrics_.alarm(p.topic->info.source_topic, "source_truncated").Increment();
     log::error(name_) << "ALARM source partition went back topic=" << r.topic
@@ -172,7 +173,10 @@ bool flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
   if (later(err)) {
     sink_->poll(milliseconds(50));
     err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
-    if (later(err)) return false;
+    if (later(err)) {
+      p.next_expected = r.offset;  // handled again at the next step: not a step back
+      return false;
+    }
   }
   if (err) {
     metrics_.produce_error(err->code).Increment();

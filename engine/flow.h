@@ -100,6 +100,7 @@ class flow {
     int32_t partition = 0;
     partition_progress progress;
     int64_t committed = -1;  // last position handed to the journal
+    int64_t next_expected = 0;  // offset after the last record consumed (continuity check)
     // Assigned at the log start: the first record's offset is wherever the log starts, not a
     // gap to alarm on.
     bool from_log_start = false;
@@ -110,6 +111,7 @@ class flow {
     bool paused = false;
     bool paused_by_mismatch = false;  // cleared when the partition counts match again
     bool warned_malformed = false;
+    bool created_by_us = false;  // target created by this flow: never resume from group offsets
     // Partitions being consumed, indexed by partition number. A deque: growing it keeps
     // references to existing entries valid.
     std::deque<partition_state> parts;

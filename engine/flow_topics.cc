@@ -34,6 +34,9 @@ void flow::refresh_topics() {
   refresh_backoff_ = milliseconds(0);
   next_refresh_ = now + s_.topic_refresh;
   for (const auto& name : res.created) log::info(name_) << "created target topic " << name;
+  auto created = [&](const std::string& target) {
+    return std::find(res.created.begin(), res.created.end(), target) != res.created.end();
+  };
   for (const auto& name : res.grown) log::info(name_) << "added partitions to topic " << name;
 
   int ready = 0, paused = 0;
@@ -42,6 +45,7 @@ void flow::refresh_topics() {
     topic_entry& t = it->second;
     t.info = info;
     if (!t.counters) t.counters = &metrics_.topic(info.source_topic);
+    if (created(info.target_topic)) t.created_by_us = true;
     if (info.state == topic_state::paused) {
       if (!t.paused) t.paused_by_mismatch = true;
       pause(t, info.problem);
@@ -77,6 +81,8 @@ void flow::assign_new_partitions(topic_entry& t) {
   for (int32_t p = have; p < t.info.partitions; ++p) {
     if (auto pos = journal_.resume_position(t.info.source_topic, p))
       add.push_back({t.info.source_topic, p, *pos});
+    else if (t.created_by_us)  // an empty new target: the group's offsets would skip records
+      add.push_back({t.info.source_topic, p, offset_beginning});
     else
       ask_group.push_back({t.info.source_topic, p, -1});
   }
@@ -98,7 +104,7 @@ void flow::assign_new_partitions(topic_entry& t) {
   }
   for (const auto& a : add) {
     int64_t start = std::max<int64_t>(0, a.offset);
-    t.parts.push_back(partition_state{&t, a.partition, partition_progress(start), start,
+    t.parts.push_back(partition_state{&t, a.partition, partition_progress(start), start, start,
                                       a.offset == offset_beginning});
   }
   last_state_ = nullptr;
@@ -113,6 +119,7 @@ void flow::resume(topic_entry& t) {
   std::vector<partition_position> to;
   for (auto& p : t.parts) {
     p.progress.rewind(p.progress.position());
+    p.next_expected = p.progress.position();
     to.push_back({t.info.source_topic, p.partition, p.progress.position()});
   }
   if (auto err = source_->seek(to)) {

@@ -67,19 +67,26 @@ class rdkafka_source final : public record_source {
   }
 
   void poll(std::vector<record_ref>& out, size_t max, std::chrono::milliseconds timeout) override {
-    batch_.resize(max);
-    ssize_t n = rd_kafka_consume_batch_queue(queue_.get(), static_cast<int>(timeout.count()),
-                                             batch_.data(), max);
-    for (ssize_t i = 0; i < n; ++i) {
-      rd_kafka_message_t* m = batch_[i];
-      if (m->err) {
-        // Consumer-level events (e.g. broker down, partition EOF): not records. librdkafka
-        // retries by itself; they are logged by the daemon's error callback.
-        rd_kafka_message_destroy(m);
-        continue;
-      }
-      out.push_back(rdk::to_ref(m));
+    if (max == 0) return;
+    // rd_kafka_consume_batch_queue waits until the batch is FULL or the timeout passes, which
+    // at low rates would delay every record by the timeout. So: wait for the first record
+    // only, then take whatever else is already queued without waiting.
+    rd_kafka_message_t* first = rd_kafka_consume_queue(queue_.get(), static_cast<int>(timeout.count()));
+    if (!first) return;
+    take(first, out);
+    batch_.resize(max - 1);
+    ssize_t n = max > 1 ? rd_kafka_consume_batch_queue(queue_.get(), 0, batch_.data(), max - 1) : 0;
+    for (ssize_t i = 0; i < n; ++i) take(batch_[i], out);
+  }
+
+  // Consumer-level events (broker down, partition EOF) are not records: librdkafka retries by
+  // itself and logs them through the log callback.
+  static void take(rd_kafka_message_t* m, std::vector<record_ref>& out) {
+    if (m->err) {
+      rd_kafka_message_destroy(m);
+      return;
     }
+    out.push_back(rdk::to_ref(m));
   }
 
   void release(const record_ref& r) override {

@@ -902,6 +902,36 @@ TEST(flow_restart, lost_local_state_resumes_from_the_flow_group_on_the_source) {
   EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"v0", "v1", "v2", "v3", "v4"}));
 }
 
+// Regression (found by the benchmark): a fresh state directory plus a target topic this flow
+// had to create (e.g. naming changed identity -> prefix) resumed from the flow group's offsets
+// of the earlier run and copied nothing into the new, empty target. A target the flow created
+// starts at the source's log start.
+TEST(flow_restart, a_target_created_now_starts_at_the_log_start_not_at_old_group_offsets) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 4; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  west.groups["tandem-east"][{"orders", 0}] = 4;  // an earlier run's progress
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 4; }));
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"v0", "v1", "v2", "v3"}));
+}
+
+// Records still in flight are not gaps: the continuity check follows consumption, not
+// delivery, so no alarm is raised while the target acknowledges slowly.
+TEST(flow_delivery, records_in_flight_raise_no_alarm) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 20; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  flow_harness h(west, east);
+  h.sink->hold_reports = true;
+  for (int i = 0; i < 5; ++i) h.f->step(0ms);
+  h.sink->hold_reports = false;
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 20; }));
+  EXPECT_EQ(h.fm().alarm("orders", "retention_outran").Value(), 0);
+  EXPECT_EQ(h.fm().alarm("orders", "source_truncated").Value(), 0);
+  EXPECT_EQ(east.count("orders"), 20u);
+}
+
 // Safety bug (engine/flow.cc, flow::handle, the `r.offset < p->progress.position()` guard):
 // DESIGN.md "Safety rules" says a recreated or truncated topic raises an alarm and is never
 // skipped silently. After a source topic is deleted and created again, the resume position is
