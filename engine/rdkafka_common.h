@@ -21,6 +21,22 @@ struct handle_deleter {
 };
 using handle = std::unique_ptr<rd_kafka_t, handle_deleter>;
 
+// Owning handles of librdkafka objects used across the adapter.
+struct queue_deleter {
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+};
+struct event_deleter {
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+};
+struct list_deleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+using queue_ptr = std::unique_ptr<rd_kafka_queue_t, queue_deleter>;
+using event_ptr = std::unique_ptr<rd_kafka_event_t, event_deleter>;
+using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t, list_deleter>;
+
 using property = std::pair<std::string, std::string>;
 
 // A conf with bootstrap.servers, then `defaults`, then the cluster's passthrough (which wins).

@@ -17,22 +17,12 @@
 namespace tandem::engine {
 namespace {
 
-struct queue_deleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
+using rdk::event_ptr;
+using rdk::queue_ptr;
+
 struct options_deleter {
   void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
 };
-struct event_deleter {
-  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
-};
-struct list_deleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const {
-    rd_kafka_topic_partition_list_destroy(l);
-  }
-};
-using queue_ptr = std::unique_ptr<rd_kafka_queue_t, queue_deleter>;
-using event_ptr = std::unique_ptr<rd_kafka_event_t, event_deleter>;
 
 group_state to_state(rd_kafka_consumer_group_state_t s) {
   switch (s) {
@@ -148,7 +138,7 @@ class rdkafka_group_admin final : public group_admin {
                                            std::span<const group_offset> offsets,
                                            std::chrono::milliseconds timeout) override {
     if (offsets.empty()) return std::nullopt;
-    std::unique_ptr<rd_kafka_topic_partition_list_t, list_deleter> list(
+    rdk::partition_list list(
         rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
     for (const auto& o : offsets) {
       rd_kafka_topic_partition_t* e =

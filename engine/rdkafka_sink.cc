@@ -9,10 +9,7 @@
 namespace tandem::engine {
 namespace {
 
-struct queue_deleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-using queue_ptr = std::unique_ptr<rd_kafka_queue_t, queue_deleter>;
+using rdk::queue_ptr;
 
 // Transparent hashing: look up cached topic handles by string_view without building a string.
 struct string_hash {

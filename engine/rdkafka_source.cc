@@ -7,15 +7,8 @@
 namespace tandem::engine {
 namespace {
 
-struct queue_deleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-struct list_deleter {
-  void operator()(rd_kafka_topic_partition_list_t* l) const {
-    rd_kafka_topic_partition_list_destroy(l);
-  }
-};
-using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t, list_deleter>;
+using rdk::partition_list;
+using rdk::queue_ptr;
 
 partition_list to_list(std::span<const partition_position> ps) {
   partition_list l(rd_kafka_topic_partition_list_new(static_cast<int>(ps.size())));
@@ -123,7 +116,7 @@ class rdkafka_source final : public record_source {
 
  private:
   rdk::handle rk_;
-  std::unique_ptr<rd_kafka_queue_t, queue_deleter> queue_;
+  queue_ptr queue_;
   std::vector<rd_kafka_message_t*> batch_;
 };
 
@@ -131,7 +124,7 @@ std::optional<kafka_error> rdkafka_source::describe_configs(const std::string& t
                                                             topic_configs& out,
                                                             std::chrono::milliseconds timeout) {
   rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
-  std::unique_ptr<rd_kafka_queue_t, queue_deleter> q(rd_kafka_queue_new(rk_.get()));
+  queue_ptr q(rd_kafka_queue_new(rk_.get()));
   rd_kafka_DescribeConfigs(rk_.get(), &res, 1, nullptr, q.get());
   rd_kafka_event_t* ev = rd_kafka_queue_poll(q.get(), static_cast<int>(timeout.count()));
   rd_kafka_ConfigResource_destroy(res);

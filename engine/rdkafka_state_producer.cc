@@ -7,9 +7,6 @@
 namespace tandem::engine {
 namespace {
 
-struct queue_deleter {
-  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
 
 class rdkafka_state_producer final : public state_producer {
  public:
@@ -28,7 +25,7 @@ class rdkafka_state_producer final : public state_producer {
         rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err);
     if (!nt) return kafka_error{"_INVALID_ARG", "create topic " + topic + ": " + err, false};
     for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
-    std::unique_ptr<rd_kafka_queue_t, queue_deleter> q(rd_kafka_queue_new(rk_.get()));
+    rdk::queue_ptr q(rd_kafka_queue_new(rk_.get()));
     rd_kafka_CreateTopics(rk_.get(), &nt, 1, nullptr, q.get());
     rd_kafka_NewTopic_destroy(nt);
     rd_kafka_event_t* ev = rd_kafka_queue_poll(q.get(), static_cast<int>(timeout.count()));
