@@ -48,16 +48,23 @@ TEST(harness, every_cluster_answers_kcat_metadata) {
   }
 }
 
-TEST(harness, records_round_trip_with_every_field_kept) {
-  auto cs = clusters();
-  ASSERT_FALSE(cs.empty());
-  const auto& a = cs[0];
-  auto topic = unique_topic("smoke");
-  ASSERT_EQ(create_topic(a.bootstrap, topic, 3), "");
-  auto sent = sample_records();
-  ASSERT_EQ(produce(a.bootstrap, topic, sent), "");
+// A fresh 3-partition topic on the first cluster holding sample_records().
+class harness_topic : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cs = clusters();
+    ASSERT_FALSE(cs.empty());
+    bootstrap = cs[0].bootstrap;
+    topic = unique_topic("smoke");
+    ASSERT_EQ(create_topic(bootstrap, topic, 3), "");
+    ASSERT_EQ(produce(bootstrap, topic, sent), "");
+  }
+  std::string bootstrap, topic;
+  std::vector<record> sent = sample_records();
+};
 
-  auto got = consume(a.bootstrap, topic, sent.size(), std::chrono::seconds(30));
+TEST_F(harness_topic, records_round_trip_with_every_field_kept) {
+  auto got = consume(bootstrap, topic, sent.size(), std::chrono::seconds(30));
   ASSERT_EQ(got.size(), sent.size());
   for (int32_t p = 0; p < 3; ++p) {
     auto want = of_partition(sent, p);
@@ -71,17 +78,9 @@ TEST(harness, records_round_trip_with_every_field_kept) {
   }
 }
 
-TEST(harness, kcat_sees_the_same_headers_keys_and_timestamps) {
-  auto cs = clusters();
-  ASSERT_FALSE(cs.empty());
-  const auto& a = cs[0];
-  auto topic = unique_topic("smoke-kcat");
-  ASSERT_EQ(create_topic(a.bootstrap, topic, 3), "");
-  auto sent = sample_records();
-  ASSERT_EQ(produce(a.bootstrap, topic, sent), "");
-
+TEST_F(harness_topic, kcat_sees_the_same_headers_keys_and_timestamps) {
   // One line per record: partition|offset|key|timestamp|headers (kcat prints name=value pairs).
-  auto r = run_command("kcat -C -b " + a.bootstrap + " -t " + topic +
+  auto r = run_command("kcat -C -b " + bootstrap + " -t " + topic +
                        " -e -q -f '%p|%o|%k|%T|%h\\n' 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::set<std::string> lines;
