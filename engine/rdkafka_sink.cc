@@ -62,6 +62,7 @@ class rdkafka_sink final : public record_sink {
 
   // librdkafka's delivery report callback (set on the conf, opaque = this sink).
   static void on_report(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
+  static record_ref delivered_ref(rd_kafka_message_t* src, const rd_kafka_message_t* sent);
 
  private:
   rd_kafka_topic_t* topic_handle(const std::string& topic);
@@ -77,7 +78,7 @@ void rdkafka_sink::on_report(rd_kafka_t*, const rd_kafka_message_t* m, void* opa
   auto* self = static_cast<rdkafka_sink*>(opaque);
   auto* src = static_cast<rd_kafka_message_t*>(m->_private);
   --self->outstanding_;
-  record_ref ref = rdk::to_ref(src);
+  record_ref ref = delivered_ref(src, m);
   if (m->err) {
     kafka_error e = rdk::to_error(m->err);
     self->on_delivery_(ref, -1, &e);
@@ -85,6 +86,32 @@ void rdkafka_sink::on_report(rd_kafka_t*, const rd_kafka_message_t* m, void* opa
     self->on_delivery_(ref, m->offset, nullptr);
   }
   rd_kafka_message_destroy(src);
+}
+
+// The source record of a delivery report, without parsing its headers again: they were moved
+// to (or copied into) the produced message `sent`, whose header list is already parsed and
+// ends with tandem's origin header. bytes = key + value + the source's own headers.
+record_ref rdkafka_sink::delivered_ref(rd_kafka_message_t* src, const rd_kafka_message_t* sent) {
+  record_ref r;
+  r.impl = src;
+  r.topic = rd_kafka_topic_name(src->rkt);
+  r.partition = src->partition;
+  r.offset = src->offset;
+  r.timestamp_ms = rd_kafka_message_timestamp(src, nullptr);
+  r.bytes = src->len + src->key_len;
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(sent, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* val;
+    size_t size = 0, last = 0;
+    size_t i = 0;
+    for (; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == 0; ++i) {
+      last = size + std::char_traits<char>::length(name);
+      r.bytes += last;
+    }
+    if (i > 0) r.bytes -= last;  // tandem's own header, added last by forward()
+  }
+  return r;
 }
 
 rd_kafka_topic_t* rdkafka_sink::topic_handle(const std::string& topic) {
@@ -99,12 +126,22 @@ std::optional<kafka_error> rdkafka_sink::forward(const record_ref& r, const std:
                                                  int32_t partition,
                                                  std::string_view origin_header) {
   auto* m = static_cast<rd_kafka_message_t*>(r.impl);
-  // Copy the header list (not key/value): if producev fails the source message must stay as
-  // it was, so that a retry forwards it unchanged.
-  rd_kafka_headers_t* src_hdrs = nullptr;
-  rd_kafka_headers_t* hdrs = rd_kafka_message_headers(m, &src_hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR
-                                 ? rd_kafka_headers_copy(src_hdrs)
-                                 : rd_kafka_headers_new(1);
+  // The produced message takes the source's header list plus the origin header. If producev
+  // fails the source message must be as it was, so that a retry forwards it unchanged:
+  //  - no tandem-origin header on the record (the usual case): MOVE the list (no copy); on
+  //    failure remove the (only) tandem-origin header again and give the list back;
+  //  - a record already carrying one (copied by an application, or malformed): COPY the list,
+  //    since removing by name would also remove the record's own.
+  rd_kafka_headers_t* hdrs = nullptr;
+  bool moved = false;
+  if (!r.origin_header) {
+    moved = rd_kafka_message_detach_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs;
+  } else {
+    rd_kafka_headers_t* src_hdrs = nullptr;
+    if (rd_kafka_message_headers(m, &src_hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      hdrs = rd_kafka_headers_copy(src_hdrs);
+  }
+  if (!hdrs) hdrs = rd_kafka_headers_new(1);
   rd_kafka_header_add(hdrs, loopguard::origin_header_key.data(),
                       static_cast<ssize_t>(loopguard::origin_header_key.size()),
                       origin_header.data(), static_cast<ssize_t>(origin_header.size()));
@@ -126,7 +163,12 @@ std::optional<kafka_error> rdkafka_sink::forward(const record_ref& r, const std:
     err = produce();
   }
   if (err) {
-    rd_kafka_headers_destroy(hdrs);
+    if (moved) {
+      rd_kafka_header_remove(hdrs, loopguard::origin_header_key.data());
+      rd_kafka_message_set_headers(m, hdrs);
+    } else {
+      rd_kafka_headers_destroy(hdrs);
+    }
     kafka_error e = rdk::to_error(err);
     if (err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) e.retriable = true;
     return e;
