@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "tests/integration/engine_scenario.h"
+#include "tests/integration/failover_support.h"
 
 namespace tandem::testing {
 namespace {
@@ -30,156 +31,12 @@ namespace {
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
-const std::string k_tandemctl = std::string(TANDEM_BINARY_DIR) + "/tools/tandemctl";
-const std::string k_local_kafka = std::string(TANDEM_SOURCE_DIR) + "/tests/kafka/local-kafka";
 
 constexpr int k_partitions = 3;
 constexpr int k_per_partition = 1000;
 
 bool contains(const std::string& text, const std::string& what) {
   return text.find(what) != std::string::npos;
-}
-
-struct rk_deleter {
-  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
-};
-using rk_ptr = std::unique_ptr<rd_kafka_t, rk_deleter>;
-
-// A consumer of group `group` (no auto commit); nullptr and an ADD_FAILURE on error.
-rk_ptr group_consumer(const std::string& bootstrap, const std::string& group) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", bootstrap},
-           {"group.id", group},
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"auto.offset.reset", "error"},
-           {"session.timeout.ms", "10000"},
-           {"client.id", "failover-it"}}) {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-      ADD_FAILURE() << "conf " << k << ": " << err;
-      rd_kafka_conf_destroy(conf);
-      return nullptr;
-    }
-  }
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (!rk) {
-    ADD_FAILURE() << "rd_kafka_new: " << err;
-    return nullptr;
-  }
-  rd_kafka_poll_set_consumer(rk);
-  return rk_ptr(rk);
-}
-
-// Reads partition `p` of `topic` from `from` until `n` records arrived; appends their values.
-// Returns the offset after the last one read (the offset to commit), or -1 on a timeout.
-int64_t read_partition(rd_kafka_t* rk, const std::string& topic, int32_t p, int64_t from, int64_t n,
-                       std::vector<std::string>& values, std::chrono::seconds deadline = 30s) {
-  auto* parts = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = from;
-  rd_kafka_resp_err_t e = rd_kafka_assign(rk, parts);
-  rd_kafka_topic_partition_list_destroy(parts);
-  if (e) {
-    ADD_FAILURE() << "assign " << topic << "/" << p << ": " << rd_kafka_err2str(e);
-    return -1;
-  }
-  int64_t next = from, got = 0;
-  auto until = steady::now() + deadline;
-  while (got < n && steady::now() < until) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
-    if (!m) continue;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && m->partition == p) {
-      values.emplace_back(static_cast<const char*>(m->payload), m->len);
-      next = m->offset + 1;
-      ++got;
-    } else if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      ADD_FAILURE() << "consume " << topic << "/" << p << ": " << rd_kafka_message_errstr(m);
-    }
-    rd_kafka_message_destroy(m);
-  }
-  rd_kafka_assign(rk, nullptr);
-  if (got < n) {
-    ADD_FAILURE() << topic << "/" << p << ": read " << got << " of " << n << " records from "
-                  << from;
-    return -1;
-  }
-  return next;
-}
-
-// The committed offsets of the consumer's group for `topic` (partitions 0..n-1); -1: none.
-std::vector<int64_t> committed(rd_kafka_t* rk, const std::string& topic, int n) {
-  auto* parts = rd_kafka_topic_partition_list_new(n);
-  for (int p = 0; p < n; ++p) rd_kafka_topic_partition_list_add(parts, topic.c_str(), p);
-  std::vector<int64_t> out(n, -1);
-  if (auto e = rd_kafka_committed(rk, parts, 10000)) {
-    ADD_FAILURE() << "committed " << topic << ": " << rd_kafka_err2str(e);
-  } else {
-    for (int i = 0; i < parts->cnt; ++i)
-      if (parts->elems[i].err == 0 && parts->elems[i].offset >= 0)
-        out[parts->elems[i].partition] = parts->elems[i].offset;
-  }
-  rd_kafka_topic_partition_list_destroy(parts);
-  return out;
-}
-
-struct partition_row {
-  int64_t from_offset = -1;
-  std::string to_topic;
-  int64_t to_offset = -1;  // -1: null (an error)
-  int64_t reread = -1;
-};
-
-// partition -> row, from the `--json` output of `groups translate` / `groups failover`.
-std::map<int, partition_row> parse_partitions(const std::string& json, const std::string& topic) {
-  static const std::regex row(
-      R"re(\{"topic":"([^"]*)","partition":(\d+),"from_offset":(-?\d+),"checkpoint_time_ms":-?\d+,"to_topic":"([^"]*)","to_offset":(-?\d+|null),"kind":(?:"[a-z_]*"|null),"reread":(-?\d+|null))re");
-  std::map<int, partition_row> out;
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), row); it != std::sregex_iterator();
-       ++it) {
-    const auto& m = *it;
-    if (m[1] != topic) continue;
-    partition_row r;
-    r.from_offset = std::stoll(m[3]);
-    r.to_topic = m[4];
-    r.to_offset = m[5] == "null" ? -1 : std::stoll(m[5]);
-    r.reread = m[6] == "null" ? -1 : std::stoll(m[6]);
-    out[std::stoi(m[2])] = r;
-  }
-  return out;
-}
-
-// partition -> CURRENT-OFFSET of `group` on `topic`, from Kafka's ConsumerGroupCommand --describe
-// ("-" counts as -1). Empty when the command failed (the output goes to `raw`).
-std::map<int, int64_t> kafka_cli_offsets(const std::string& bootstrap, const std::string& group,
-                                         const std::string& topic, std::string& raw) {
-  auto r = run_command(k_local_kafka +
-                       " run-class org.apache.kafka.tools.consumer.group.ConsumerGroupCommand"
-                       " --bootstrap-server " + bootstrap + " --describe --group " + group +
-                       " 2>&1");
-  raw = r.output;
-  std::map<int, int64_t> out;
-  if (r.exit_code != 0) return out;
-  std::istringstream lines(r.output);
-  std::string line;
-  int c_topic = -1, c_part = -1, c_cur = -1;
-  while (std::getline(lines, line)) {
-    std::istringstream ws(line);
-    std::vector<std::string> cols;
-    for (std::string w; ws >> w;) cols.push_back(w);
-    if (cols.empty()) continue;
-    if (cols[0] == "GROUP") {
-      for (int i = 0; i < static_cast<int>(cols.size()); ++i) {
-        if (cols[i] == "TOPIC") c_topic = i;
-        if (cols[i] == "PARTITION") c_part = i;
-        if (cols[i] == "CURRENT-OFFSET") c_cur = i;
-      }
-      continue;
-    }
-    if (c_cur < 0 || static_cast<int>(cols.size()) <= c_cur || cols[c_topic] != topic) continue;
-    out[std::stoi(cols[c_part])] = cols[c_cur] == "-" ? -1 : std::stoll(cols[c_cur]);
-  }
-  return out;
 }
 
 // Topic T on a replicated to a.T on b by the b process, and group G on a committed at random
@@ -225,10 +82,7 @@ void prepare(scenario& s) {
   o.topics = {s.topic};
   o.topic_refresh = "1s";
   s.proc = std::make_unique<tandem_process>(o);
-  // The generated config ends in [replication]: add the keys tandem_options has no field for.
-  std::ofstream(s.proc->config_path(), std::ios::app)
-      << "checkpoint_interval = \"1s\"\nsync_group_offsets = false\ngroups = [\"" << s.group
-      << "\"]\n";
+  append_replication_keys(*s.proc, s.group);
   ASSERT_EQ(s.proc->start(), "");
   ASSERT_TRUE(s.proc->wait_ready(60s)) << s.proc->log_tail();
 
