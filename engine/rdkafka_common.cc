@@ -97,7 +97,7 @@ std::optional<kafka_error> list_topics(rd_kafka_t* rk, std::vector<topic_info>& 
   return std::nullopt;
 }
 
-record_ref to_ref(rd_kafka_message_t* m) {
+record_ref to_ref_without_headers(rd_kafka_message_t* m) {
   record_ref r;
   r.impl = m;
   r.topic = rd_kafka_topic_name(m->rkt);
@@ -105,6 +105,11 @@ record_ref to_ref(rd_kafka_message_t* m) {
   r.offset = m->offset;
   r.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
   r.bytes = m->len + m->key_len;
+  return r;
+}
+
+record_ref to_ref(rd_kafka_message_t* m) {
+  record_ref r = to_ref_without_headers(m);
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* name;

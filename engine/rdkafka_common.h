@@ -56,5 +56,7 @@ std::optional<kafka_error> list_topics(rd_kafka_t* rk, std::vector<topic_info>& 
 
 // The record_ref view of a consumed message (no allocation).
 record_ref to_ref(rd_kafka_message_t* m);
+// The same without looking at headers: bytes = key + value only, no origin_header.
+record_ref to_ref_without_headers(rd_kafka_message_t* m);
 
 }  // namespace tandem::engine::rdk

@@ -92,13 +92,7 @@ void rdkafka_sink::on_report(rd_kafka_t*, const rd_kafka_message_t* m, void* opa
 // to (or copied into) the produced message `sent`, whose header list is already parsed and
 // ends with tandem's origin header. bytes = key + value + the source's own headers.
 record_ref rdkafka_sink::delivered_ref(rd_kafka_message_t* src, const rd_kafka_message_t* sent) {
-  record_ref r;
-  r.impl = src;
-  r.topic = rd_kafka_topic_name(src->rkt);
-  r.partition = src->partition;
-  r.offset = src->offset;
-  r.timestamp_ms = rd_kafka_message_timestamp(src, nullptr);
-  r.bytes = src->len + src->key_len;
+  record_ref r = rdk::to_ref_without_headers(src);
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(sent, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
     const char* name;
