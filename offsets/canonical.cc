@@ -107,6 +107,44 @@ map_change plan_trim(std::span<const run> starting_below, source_offset log_star
   return plan;
 }
 
+map_change plan_invalidate_source(std::span<const run> all, source_offset from) {
+  map_change plan;
+  for (const run& r : all) {
+    if (r.src_end() <= from) continue;
+    plan.erase.push_back(r);
+    if (r.src_start < from) plan.put.push_back(run{r.src_start, r.dst_start, from.v - r.src_start.v});
+  }
+  std::ranges::sort(plan.erase, by_key);
+  std::ranges::sort(plan.put, by_key);
+  return plan;
+}
+
+map_change plan_invalidate_destination(std::span<const run> all, target_offset from) {
+  map_change plan;
+  std::vector<run> survivors;
+  std::optional<run> piece;  // at most one run straddles `from`: no two share a target offset
+  for (const run& r : all) {
+    if (r.dst_end() <= from) {
+      survivors.push_back(r);
+      continue;
+    }
+    plan.erase.push_back(r);
+    if (r.dst_start < from) piece = run{r.src_start, r.dst_start, from.v - r.dst_start.v};
+  }
+  if (piece) {
+    // Survivors are canonical (a subset of a canonical map); adding the piece splits the other
+    // copies of its group. It cannot conflict: its target offsets were its own.
+    auto change = plan_insert(survivors, std::span<const run>(&*piece, 1));
+    if (change) {
+      plan.erase.insert(plan.erase.end(), change->erase.begin(), change->erase.end());
+      plan.put = std::move(change->put);
+    }
+  }
+  std::ranges::sort(plan.erase, by_key);
+  std::ranges::sort(plan.put, by_key);
+  return plan;
+}
+
 std::optional<run_hull> hull_of(std::span<const run> runs) {
   if (runs.empty()) return std::nullopt;
   run_hull h{runs[0].src_start, runs[0].src_end(), runs[0].dst_start, runs[0].dst_end()};

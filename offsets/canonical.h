@@ -59,6 +59,18 @@ std::expected<map_change, error> plan_insert(std::span<const run> existing,
 // straddles it is cut to start at it (all copies of a group alike, so the map stays canonical).
 map_change plan_trim(std::span<const run> starting_below, source_offset log_start);
 
+// Plans forgetting everything the map says about source offsets >= `from`: the source
+// partition was truncated or recreated, so the records there now are other records (DESIGN.md
+// "Safety rules": the affected runs are invalidated). `all` must hold every run of the
+// partition. Runs starting at or after `from` are erased; a run that straddles it is cut to end
+// there (all copies of a group alike, so the map stays canonical).
+map_change plan_invalidate_source(std::span<const run> all, source_offset from);
+
+// The same for target offsets >= `from`: the target partition was truncated or recreated. A
+// cut copy no longer spans its group's source range, so the other copies are split to match
+// (through plan_insert): the result is canonical.
+map_change plan_invalidate_destination(std::span<const run> all, target_offset from);
+
 // Source and target hull of `runs` (empty span → nullopt); what a store must read as `existing`
 // is the runs intersecting these intervals.
 struct run_hull {

@@ -108,6 +108,12 @@ class offset_store {
   // Drops the runs below the source's log start (plan_trim). Returns the runs erased.
   std::expected<int64_t, error> trim_below(const partition_ref& p, source_offset log_start);
 
+  // Forgets what the map says about the partition from a source or a target offset on, when
+  // that side was truncated or recreated (plan_invalidate_source / _destination). Returns the
+  // stored runs erased or rewritten (cut, or split to keep the map canonical). One WriteBatch.
+  enum class side { source, destination };
+  std::expected<int64_t, error> invalidate(const partition_ref& p, side which, int64_t from);
+
   // Writes (replaces) the checkpoint of (flow, group, topic, partition).
   std::expected<void, error> put_checkpoint(const flow_id& flow, const checkpoint& c);
 

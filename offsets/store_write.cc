@@ -217,6 +217,28 @@ std::expected<int64_t, error> offset_store::trim_below(const partition_ref& p,
   return static_cast<int64_t>(plan.erase.size());
 }
 
+std::expected<int64_t, error> offset_store::invalidate(const partition_ref& p, side which,
+                                                       int64_t from) {
+  if (auto ok = detail::require_writable(*impl_); !ok) return std::unexpected(ok.error());
+  if (auto ok = validate(p); !ok) return std::unexpected(ok.error());
+  if (from < 0 || from > max_offset) {
+    return std::unexpected(error{errc::invalid_argument,
+        to_string(p) + ": invalid offset " + std::to_string(from) + " to invalidate from"});
+  }
+  std::lock_guard lock(impl_->write_mu);
+  auto all = detail::runs_starting_below(*impl_->db, p, {max_offset}, impl_->path);
+  if (!all) return std::unexpected(all.error());
+  map_change plan = which == side::source ? plan_invalidate_source(*all, {from})
+                                          : plan_invalidate_destination(*all, {from});
+  partition_keys k(p);
+  rocksdb::WriteBatch wb;
+  apply(wb, k, plan);
+  rocksdb::Status s = impl_->db->Write(write_options(), &wb);
+  if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
+  impl_->frontiers.erase(k.by_source);  // recomputed from the store on the next commit
+  return static_cast<int64_t>(plan.erase.size());
+}
+
 std::expected<void, error> offset_store::put_checkpoint(const flow_id& flow, const checkpoint& c) {
   if (auto ok = detail::require_writable(*impl_); !ok) return ok;
   if (auto ok = validate(partition_ref{flow, c.topic, c.partition}); !ok) return ok;
