@@ -5,6 +5,7 @@
 #include "engine/config.h"
 #include "engine/daemon.h"
 #include "engine/offset_journal.h"
+#include "engine/rdkafka_client.h"
 
 namespace tandem::engine::cli {
 namespace {
@@ -90,12 +91,20 @@ int run(std::string_view program, std::span<const std::string_view> args, stream
                           code == offsets::errc::corruption;
     return config_problem ? k_exit_usage : k_exit_failure;
   }
+  // The flows' runs go to the local cluster's tandem.offsets (engine/run_publisher.h).
+  publisher_settings ps;
+  ps.scope = cfg->region + " " + std::string(k_offsets_topic);
+  auto publisher = std::make_shared<run_publisher>(
+      ps, [cluster = cfg->local(), id = "tandem-" + cfg->region + "-offsets"] {
+        return make_rdkafka_state_producer(cluster, {id, ""});
+      });
   auto opener = [&](const std::string& source, const std::string& target)
       -> std::expected<std::unique_ptr<flow_journal>, std::string> {
-    return make_offset_journal(*state, source, target);
+    return make_offset_journal(*state, source, target, publisher);
   };
   daemon_options options;
-  options.state = *state;  // checkpoints and group sync
+  options.state = *state;  // restore, checkpoints, group sync, peer runs
+  options.publisher = publisher;
   return run_daemon(*cfg, opener, options);
 }
 

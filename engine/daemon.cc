@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <condition_variable>
@@ -16,7 +17,9 @@
 #include "engine/http_endpoint.h"
 #include "engine/log.h"
 #include "engine/metrics.h"
+#include "engine/peer_runs.h"
 #include "engine/rdkafka_client.h"
+#include "engine/state_restore.h"
 #include "policy/naming.h"
 
 namespace tandem::engine {
@@ -106,6 +109,34 @@ void flow_runner::run() {
   }
 }
 
+// Restores what the store lacks from the local cluster (engine/state_restore.h), on a thread
+// of its own so that a stop signal during the restore cancels it.
+void restore_from_local(const config& cfg, offsets::offset_store& store,
+                        std::chrono::milliseconds deadline, std::atomic<bool>& stopping) {
+  auto reader = make_rdkafka_state_reader(cfg.local(), "tandem-" + cfg.region + "-restore",
+                                          &stopping);
+  if (!reader) {
+    log::warn(cfg.region) << "restore skipped: " << reader.error();
+    return;
+  }
+  restore_settings rs;
+  rs.local_region = cfg.region;
+  for (const cluster_config* remote : cfg.remotes()) rs.remotes.insert(remote->alias);
+  rs.deadline = deadline;
+  std::atomic<bool> done{false};
+  std::thread worker([&] {
+    auto result = restore_state(**reader, store, rs, stopping);
+    if (result.reached) log::info(cfg.region) << result.summary();
+    reader->reset();  // the consumer closes on this thread
+    done = true;
+  });
+  while (!done) {
+    if (g_early_stop) stopping = true;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  worker.join();
+}
+
 }  // namespace
 
 int run_daemon(const config& cfg, const journal_opener& open_journal,
@@ -170,8 +201,17 @@ int run_daemon(const config& cfg, const journal_opener& open_journal,
   log::info(scope) << "region " << cfg.region << " up; metrics on " << cfg.metrics.listen
                    << "; flows: " << runners.size();
 
+  if (options.state && options.restore)
+    restore_from_local(cfg, *options.state, options.restore_deadline, stopping);
+  if (options.publisher)
+    options.publisher->start({&m.offset_runs_published(), &m.offset_publish_errors()});
+
   std::vector<std::thread> threads;
   for (auto& r : runners) threads.emplace_back([&r] { r->run(); });
+  std::vector<std::unique_ptr<peer_runs_thread>> peer_learners;  // one per remote
+  if (options.state && options.learn_peer_runs)
+    for (const cluster_config* remote : cfg.remotes())
+      peer_learners.push_back(peer_runs_thread::start(cfg, *remote, options.state, stopping));
   std::vector<std::unique_ptr<checkpoint_thread>> checkpointers;  // one per remote flow
   if (options.state)
     for (const cluster_config* remote : cfg.remotes())
@@ -191,6 +231,7 @@ int run_daemon(const config& cfg, const journal_opener& open_journal,
   if (g_early_stop) stop(SIGTERM);  // asked to stop while starting up
   io.run();
   stopping = true;
+  const auto stop_t0 = std::chrono::steady_clock::now();
   // Exit within 10 s of the signal even when a request to an unreachable cluster still blocks
   // a thread: what was committed is persisted, anything later is replicated again.
   std::mutex done_mu;
@@ -204,6 +245,17 @@ int run_daemon(const config& cfg, const journal_opener& open_journal,
     std::_Exit(0);
   });
   for (auto& t : threads) t.join();
+  if (options.publisher) {
+    // The flows' last commits are queued: what is left of the budget, keeping 2.5 s for the
+    // producer's own flush on destruction and the other threads.
+    auto spent =
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - stop_t0);
+    auto budget = std::clamp(options.shutdown_deadline - spent - milliseconds(2500),
+                             milliseconds(200), milliseconds(3000));
+    options.publisher->stop(budget);
+  }
+  for (auto& p : peer_learners)
+    if (p) p->join();
   for (auto& c : checkpointers)
     if (c) c->join();
   {

@@ -3,9 +3,19 @@
 //   main thread: Boost.Asio control loop — SIGINT/SIGTERM, /metrics /healthz /readyz
 //   one thread per remote region: an inbound flow remote→local, restarted from its committed
 //   positions when it fails (fatal producer error, failed delivery)
+//   with a state store (daemon_options::state), per remote region also: a checkpointer
+//   (engine/checkpointer.h) and a peer-run learner tailing the remote's tandem.offsets
+//   (engine/peer_runs.h); with a publisher, one thread writing the flows' runs to the local
+//   tandem.offsets (engine/run_publisher.h)
+//
+// Start-up with a state store: before the flows start, what the store lacks is restored from the
+// local cluster's tandem.offsets and tandem.checkpoints (engine/state_restore.h), bounded by
+// restore_deadline; an unreachable cluster only delays the start by the request timeout.
 //
 // Shutdown (SIGTERM or SIGINT): every flow stops consuming, drains in-flight records (up to
-// drain_timeout), persists its positions; then the process exits 0, within 10 s.
+// drain_timeout), persists its positions; the publisher then gets what is left of the shutdown
+// budget (at most 3 s, keeping 2.5 s for its producer) to write the last runs; then the process
+// exits 0, within 10 s.
 #pragma once
 
 #include <chrono>
@@ -15,6 +25,7 @@
 
 #include "engine/config.h"
 #include "engine/flow_journal.h"
+#include "engine/run_publisher.h"
 
 namespace tandem::offsets {
 class offset_store;
@@ -33,6 +44,13 @@ struct daemon_options {
   // The state directory's offset store. When set, a checkpointer per remote flow
   // (engine/checkpointer.h) reads the remote's consumer groups, checkpoints and syncs them.
   std::shared_ptr<offsets::offset_store> state;
+  // With `state`: restore from the local cluster's state topics before the flows start.
+  bool restore = true;
+  std::chrono::milliseconds restore_deadline{30000};
+  // With `state`: learn flow {local, R} from each remote R's tandem.offsets.
+  bool learn_peer_runs = true;
+  // When set: started before the flows (the journals hand it their runs), stopped after them.
+  std::shared_ptr<run_publisher> publisher;
   // Test hook: called once the metrics endpoint listens, with its port.
   std::function<void(unsigned short)> on_listening;
 };

@@ -88,6 +88,26 @@ flow_metrics& metrics::flow(std::string_view source, std::string_view target) {
   return *it->second;
 }
 
+prometheus::Counter& metrics::offset_runs_published() {
+  std::lock_guard lock(mu_);
+  if (!offset_runs_published_)
+    offset_runs_published_ = &counter(*registry_, "tandem_offset_runs_published_total",
+                                      "Offset-map runs written to the local cluster's "
+                                      "tandem.offsets topic.")
+                                  .Add({});
+  return *offset_runs_published_;
+}
+
+prometheus::Counter& metrics::offset_publish_errors() {
+  std::lock_guard lock(mu_);
+  if (!offset_publish_errors_)
+    offset_publish_errors_ = &counter(*registry_, "tandem_offset_publish_errors_total",
+                                      "Failed attempts to write runs to tandem.offsets (retried), "
+                                      "plus runs dropped from a full publish queue.")
+                                  .Add({});
+  return *offset_publish_errors_;
+}
+
 std::string metrics::serialize() const {
   return prometheus::TextSerializer().Serialize(registry_->Collect());
 }

@@ -21,6 +21,9 @@
 //   tandem_topic_paused{source,target,topic}                         gauge 0/1
 //   tandem_topics_replicated{source,target}                          gauge
 //   tandem_build_info{version}                                       gauge = 1
+//   tandem_offset_runs_published_total                               counter  to tandem.offsets
+//   tandem_offset_publish_errors_total                               counter  failed rounds,
+//                                                                             dropped runs
 //
 // Hot path: prometheus::Family::Add takes a lock and hashes the label map, too slow per record.
 // The engine asks for a handle once per batch (or keeps it), then updates the returned
@@ -149,6 +152,11 @@ class metrics {
   // The Prometheus text exposition format (version 0.0.4) of every family.
   std::string serialize() const;
 
+  // Process-wide counters of engine/run_publisher.h, created on first call (like every family,
+  // absent from the exposition until then).
+  prometheus::Counter& offset_runs_published();
+  prometheus::Counter& offset_publish_errors();
+
   // For callers that want to collect or expose the registry themselves.
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
 
@@ -171,8 +179,10 @@ class metrics {
   prometheus::Family<prometheus::Gauge>& topics_replicated_;
   prometheus::Family<prometheus::Gauge>& build_info_;
 
-  std::mutex mu_;  // guards flows_
+  std::mutex mu_;  // guards flows_ and the lazily created counters below
   std::map<std::pair<std::string, std::string>, std::unique_ptr<flow_metrics>> flows_;
+  prometheus::Counter* offset_runs_published_ = nullptr;
+  prometheus::Counter* offset_publish_errors_ = nullptr;
 };
 
 }  // namespace tandem::engine

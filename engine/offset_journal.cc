@@ -32,8 +32,10 @@ class builders {
 
 class offset_journal final : public flow_journal {
  public:
-  offset_journal(std::shared_ptr<offsets::offset_store> store, offsets::flow_id own)
+  offset_journal(std::shared_ptr<offsets::offset_store> store, offsets::flow_id own,
+                 std::shared_ptr<run_publisher> publisher)
       : store_(std::move(store)),
+        publisher_(std::move(publisher)),
         own_(std::move(own)),
         peer_{own_.target_region, own_.source_region},
         name_(offsets::to_string(own_)) {}
@@ -99,11 +101,25 @@ class offset_journal final : public flow_journal {
       if (auto ok = store_->commit_batch({&c, 1}); !ok) return ok.error().message;
     if (batch.empty()) return std::nullopt;
     if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
+    publish(batch);
     return std::nullopt;
   }
 
  private:
+  // Hands the committed batch's own runs to the publisher (the peer's are not ours to publish).
+  void publish(const std::vector<offsets::partition_batch>& batch) {
+    if (!publisher_) return;
+    std::vector<run_record> out;
+    for (const auto& b : batch) {
+      if (b.partition.flow != own_) continue;
+      for (const auto& r : b.runs)
+        out.push_back({own_, b.partition.topic, b.partition.partition, r});
+    }
+    publisher_->publish(std::move(out));
+  }
+
   std::shared_ptr<offsets::offset_store> store_;
+  std::shared_ptr<run_publisher> publisher_;
   offsets::flow_id own_;
   offsets::flow_id peer_;
   std::string name_;
@@ -123,9 +139,10 @@ std::expected<std::shared_ptr<offsets::offset_store>, offsets::error> open_state
 
 std::unique_ptr<flow_journal> make_offset_journal(std::shared_ptr<offsets::offset_store> store,
                                                   const std::string& source_region,
-                                                  const std::string& target_region) {
-  return std::make_unique<offset_journal>(std::move(store),
-                                          offsets::flow_id{source_region, target_region});
+                                                  const std::string& target_region,
+                                                  std::shared_ptr<run_publisher> publisher) {
+  return std::make_unique<offset_journal>(
+      std::move(store), offsets::flow_id{source_region, target_region}, std::move(publisher));
 }
 
 }  // namespace tandem::engine

@@ -5,6 +5,10 @@
 // A commit that fails loses the runs it carried (the positions are not written either, so the
 // records are replicated again after a restart): a hole in the map only causes re-reads at
 // failover, never skips (DESIGN.md "Translation").
+//
+// After each successful commit the flow's OWN runs of that commit (never the echo-learned peer
+// runs: the peer publishes those) go to the publisher, when one is given, which writes them to
+// tandem.offsets of the local cluster without making the flow wait (engine/run_publisher.h).
 #pragma once
 
 #include <expected>
@@ -13,6 +17,7 @@
 #include <string>
 
 #include "engine/flow_journal.h"
+#include "engine/run_publisher.h"
 #include "offsets/store.h"
 
 namespace tandem::engine {
@@ -22,9 +27,11 @@ namespace tandem::engine {
 std::expected<std::shared_ptr<offsets::offset_store>, offsets::error> open_state(
     const std::filesystem::path& state_dir);
 
-// The journal of flow source→target over `store`.
+// The journal of flow source→target over `store`; `publisher` (may be null) receives the
+// flow's own runs after each commit.
 std::unique_ptr<flow_journal> make_offset_journal(std::shared_ptr<offsets::offset_store> store,
                                                   const std::string& source_region,
-                                                  const std::string& target_region);
+                                                  const std::string& target_region,
+                                                  std::shared_ptr<run_publisher> publisher = {});
 
 }  // namespace tandem::engine
