@@ -162,17 +162,20 @@ void checkpointer::checkpoint_group(const std::string& group, std::vector<pass_e
   }
   const policy::naming_policy& naming = s_.topics.naming();
   for (const auto& o : committed) {
-    if (!s_.topics.selects(o.topic)) continue;
+    if (!checkpointed_topic(o.topic)) continue;
     // A position tandem's group sync wrote into S (from T or a third region) is not the
     // group's own progress: checkpointing it back could move T's group forward past records
     // its consumers rewound to, or re-create a group its owner deleted.
     if (o.metadata.starts_with(k_sync_metadata_prefix)) continue;
-    std::string target_topic = naming.target_topic(s_.source_region, o.topic);
+    std::string target_topic =
+        destination_topic(naming, s_.source_region, s_.target_region, o.topic);
     auto start = log_start(target_topic, o.partition, pass);
     if (!start) continue;
     int64_t read_at = now_ms();
-    auto t = translate_group_to_target(store_, naming, s_.source_region, s_.target_region,
-                                       o.topic, o.partition, {o.offset}, {*start});
+    auto t = translate_group_move(store_, naming, s_.source_region, s_.target_region, o.topic,
+                                  o.partition, o.offset, *start);
+    if (t && is_failback(naming, s_.target_region, o.topic))
+      note_coverage(group, o.topic, o.partition, o.offset, t->topic, t->kind);
     if (!t) {
       note(pass, "translating group " + group + " " + o.topic + "/" +
                      std::to_string(o.partition) + ": " + t.error().message);
@@ -196,6 +199,37 @@ void checkpointer::checkpoint_group(const std::string& group, std::vector<pass_e
     produce(e, t->kind, pass);
     out.push_back(std::move(e));
   }
+}
+
+bool checkpointer::checkpointed_topic(std::string_view topic) const {
+  if (s_.topics.selects(topic)) return true;
+  const policy::naming_policy& naming = s_.topics.naming();
+  if (!is_failback(naming, s_.target_region, topic)) return false;
+  // "T.orders" on S: a failback when T's "orders" is a topic this config replicates (not a
+  // mirror itself, not internal, included, not excluded).
+  auto upstream = naming.upstream_topic(topic);
+  return upstream && s_.topics.selects(*upstream);
+}
+
+void checkpointer::note_coverage(const std::string& group, const std::string& topic,
+                                 int32_t partition, int64_t position,
+                                 const std::string& destination, offsets::translation kind) {
+  auto key = std::make_pair(topic, partition);
+  if (kind == offsets::translation::exact || kind == offsets::translation::rounded) {
+    reported_uncovered_.erase(key);
+    return;
+  }
+  if (!reported_uncovered_.insert(key).second) return;
+  log::warn(name_) << "failback checkpoint of group " << group << " on " << s_.source_region
+                   << "'s " << topic << "/" << partition << " at " << position << ": "
+                   << (kind == offsets::translation::empty
+                           ? "no run of flow "
+                           : "no run below this position of flow ")
+                   << s_.target_region << "->" << s_.source_region << " is known for "
+                   << destination << "/" << partition << " (not learned from "
+                   << s_.source_region << "'s tandem.offsets yet?); checkpointing the log start "
+                   << "of " << destination << " on " << s_.target_region
+                   << " (a failback would re-read, never skip). Logged once per partition.";
 }
 
 std::optional<int64_t> checkpointer::log_start(const std::string& topic, int32_t partition,

@@ -21,7 +21,19 @@
 //      S→T, and after a user rewinds or deletes the group on T, T's (idle) group would be moved
 //      forward again past the records it went back to. A consumer's own commit replaces the
 //      metadata, so a group that really consumed on S (a failback) is checkpointed again.
-//      Per partition: T's log start, then translate_group_to_target.
+//      Per partition: T's log start, then translate_group_move (failover or failback, below).
+//
+//      Failback (prefix naming): besides the topics the flow replicates, S's mirrors of T, i.e.
+//      the topics of S the naming policy names as mirrors of T ("T.orders" on S) whose upstream
+//      ("orders") passes the topic filter. A group consuming there after a failover to S
+//      returns to T's "orders": translate_group_to_source over the runs of flow {T,S} (T's
+//      records copied into S, learned from S's tandem.offsets), clamped to the log start of
+//      T's "orders". Stored as a checkpoint of flow {S,T} with topic = the mirror's name on S
+//      ("T.orders", what `tandemctl groups failover --from S` reads), target_topic "orders";
+//      group sync applies to T's "orders" with the rules of step 5. While no run of {T,S} is
+//      known below the group's position (not learned yet: below_coverage / empty) the
+//      checkpoint is T's log start: re-reads, never skips; logged once per partition until the
+//      map covers it.
 //   4. Store every checkpoint (RocksDB, at every pass: its time says how fresh it is); produce
 //      the ones whose source or target offset changed since the last produced one. A group
 //      whose committed offset went DOWN on S (a rewind, e.g. a reset for reprocessing) is
@@ -46,6 +58,7 @@
 //
 // tandem.checkpoints record (text, readable with kcat):
 //   key    "<S>|<T>|<group>|<topic>|<partition>"      e.g. "west|east|billing|orders|3"
+//          (failback: topic "east.orders", target_topic "orders")
 //          (regions, topics and numbers never hold '|'; a group may: split from both ends)
 //   value  {"v":1,"source":"west","target":"east","group":"billing","topic":"orders",
 //           "partition":3,"source_offset":1200,"target_topic":"west.orders",
@@ -134,6 +147,13 @@ class checkpointer {
   };
 
   bool ensure_topic();
+  // Whether S's committed offsets on `topic` are checkpointed: a topic the flow replicates, or
+  // (prefix naming) S's mirror of T whose upstream the flow's filter selects (failback).
+  bool checkpointed_topic(std::string_view topic) const;
+  // Failback only: logs once per partition that the map of flow {T,S} does not cover the
+  // position yet (the checkpoint falls back to T's log start); forgets it once covered.
+  void note_coverage(const std::string& group, const std::string& topic, int32_t partition,
+                     int64_t position, const std::string& destination, offsets::translation kind);
   // Reads, translates and stores one group's checkpoints; appends them to `out`.
   void checkpoint_group(const std::string& group, std::vector<pass_entry>& out,
                         checkpoint_pass& pass);
@@ -164,6 +184,8 @@ class checkpointer {
   std::map<partition_key, int64_t> last_source_;
   std::map<std::pair<std::string, int32_t>, int64_t> log_starts_;  // of T, cached per pass
   std::set<std::string> reported_active_;  // groups logged as active on T, until idle again
+  // Failback partitions (S's mirror topic, partition) logged as not covered by {T,S}'s runs.
+  std::set<std::pair<std::string, int32_t>> reported_uncovered_;
 };
 
 // The daemon's side: a thread running a checkpointer for flow remote→local every

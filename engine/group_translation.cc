@@ -172,11 +172,22 @@ std::expected<group_translation, offsets::error> translate_group_to_source(
                                    y, source_log_start, {s_to_t, t_to_s});
 }
 
+bool is_failback(const policy::naming_policy& naming, std::string_view to,
+                 std::string_view topic) {
+  return naming.kind() == policy::naming_kind::prefix && naming.topic_source(topic) == to;
+}
+
+std::string destination_topic(const policy::naming_policy& naming, std::string_view from,
+                              std::string_view to, std::string_view topic) {
+  if (is_failback(naming, to, topic)) return *naming.upstream_topic(topic);
+  return naming.target_topic(from, topic);
+}
+
 std::expected<group_translation, offsets::error> translate_group_move(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view from, std::string_view to, std::string_view topic, int32_t partition,
     int64_t position, int64_t destination_log_start) {
-  if (naming.kind() == policy::naming_kind::prefix && naming.topic_source(topic) == to)
+  if (is_failback(naming, to, topic))
     return translate_group_to_source(store, naming, to, from, topic, partition, {position},
                                      {destination_log_start});
   return translate_group_to_target(store, naming, from, to, topic, partition, {position},

@@ -107,6 +107,16 @@ std::expected<group_translation, offsets::error> translate_group_to_source(
     std::string_view source_region, std::string_view target_region, std::string_view target_topic,
     int32_t partition, offsets::target_offset y, offsets::source_offset source_log_start);
 
+// True when a group at `topic` of `from` moving to `to` fails back: prefix naming and `topic`
+// named as a mirror of `to` ("to.orders"); its runs are those of flow {to, from}.
+bool is_failback(const policy::naming_policy& naming, std::string_view to, std::string_view topic);
+
+// The topic of `to` where a group at `topic` of `from` continues (as translate_group_move picks
+// it): failback → the mirror's upstream ("to.orders" → "orders"); otherwise the name the flow
+// {from, to} gives `topic` ("from.orders" under prefix naming, "orders" under identity).
+std::string destination_topic(const policy::naming_policy& naming, std::string_view from,
+                              std::string_view to, std::string_view topic);
+
 // A group moves from region `from` to region `to`, committed at `position` on `topic` of
 // `from`: picks the direction. Prefix naming: a topic named as a mirror of `to` ("to.orders")
 // goes back to `to` (failback, flow {to, from}); any other topic goes forward (failover, flow

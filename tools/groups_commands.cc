@@ -5,6 +5,9 @@
 //   store: checkpoints {S,local} of G ──> (topic, partition, X on S)
 //   local cluster: log start of the destination partition
 //   engine::translate_group_move(store, naming, S, local, ...) ──> offset on local, kind, re-reads
+//     prefix naming: S's `orders` → local's `S.orders` (failover, runs of flow {S,local});
+//                    S's `local.orders` → local's `orders` (failback: the inverse lookup over the
+//                    runs of flow {local,S}, learned from S's tandem.offsets)
 //   failover only: G EMPTY/absent on local? ──> commit, never moving a partition backwards
 #include <algorithm>
 #include <chrono>
@@ -18,6 +21,7 @@
 #include "engine/suggest.h"
 #include "policy/topic_filter.h"
 #include "tools/command.h"
+#include "tools/groups_list.h"
 #include "tools/offsets_commands.h"
 #include "tools/table.h"
 #include "tools/tandemctl.h"
@@ -49,7 +53,9 @@ std::string common_description() {
          "(REGION is not contacted, so this works when REGION is down). Each is translated by the\n"
          "rules of DESIGN.md \"Translation\" over the current offset map (never skip, round toward\n"
          "re-reading; identity naming: the earlier of the two frontiers) and clamped to the log\n"
-         "start of the partition on LOCAL, which is read from LOCAL's cluster.\n\n"
+         "start of the partition on LOCAL, which is read from LOCAL's cluster. Prefix naming: a\n"
+         "checkpoint on REGION's mirror of LOCAL (LOCAL.orders) moves back to LOCAL's orders\n"
+         "(failback, the inverse lookup of the map of flow LOCAL->REGION).\n\n"
          "Columns: FROM is GROUP's committed offset on REGION at the checkpoint (AGE ago); TO the\n"
          "offset to commit on LOCAL; KIND how it was found (exact, rounded, below_coverage, empty);\n"
          "REREAD the offsets read again (\"?\" when the map cannot tell).\n\n"
@@ -174,14 +180,6 @@ failure no_checkpoints(const context& ctx, const offsets::offset_store& store, c
   return runtime_failure(msg);
 }
 
-// The topic a checkpoint's partition lands on in LOCAL (as translate_group_move picks it).
-std::string destination_topic(const policy::naming_policy& naming, const offsets::flow_id& flow,
-                              const std::string& topic) {
-  if (naming.kind() == policy::naming_kind::prefix && naming.topic_source(topic) == flow.target_region)
-    return *naming.upstream_topic(topic);
-  return naming.target_topic(flow.source_region, topic);
-}
-
 std::expected<std::unique_ptr<engine::group_admin>, failure> local_admin(const context& ctx) {
   if (!ctx.env || !ctx.env->group_admin) return std::unexpected(runtime_failure("no cluster access configured"));
   auto admin = ctx.env->group_admin(ctx.cfg.local());
@@ -235,7 +233,10 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
   for (auto& c : *checkpoints) {
     partition_move m;
     m.from = std::move(c);
-    m.to_topic = destination_topic(*naming, plan.flow, m.from.topic);
+    // A checkpoint on REGION's mirror of LOCAL ("LOCAL.orders", prefix naming) fails back to
+    // LOCAL's "orders"; any other topic fails over to its copy on LOCAL.
+    m.to_topic = engine::destination_topic(*naming, plan.flow.source_region, plan.flow.target_region,
+                                           m.from.topic);
     int64_t log_start = 0;
     auto e = with_retries(retry_window(ctx), [&] {
       return admin.log_start(m.to_topic, m.from.partition, log_start, k_timeout);
@@ -257,15 +258,6 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
     plan.moves.push_back(std::move(m));
   }
   return plan;
-}
-
-std::string age_text(int64_t now_ms, int64_t then_ms) {
-  if (then_ms <= 0) return "-";
-  const int64_t s = std::max<int64_t>(0, (now_ms - then_ms) / 1000);
-  if (s < 60) return n(s) + "s";
-  if (s < 3600) return n(s / 60) + "m" + n(s % 60) + "s";
-  if (s < 86400) return n(s / 3600) + "h" + n(s % 3600 / 60) + "m";
-  return n(s / 86400) + "d" + n(s % 86400 / 3600) + "h";
 }
 
 int64_t now_ms(const context& ctx) { return ctx.env && ctx.env->now_ms ? ctx.env->now_ms() : 0; }
@@ -503,7 +495,13 @@ int groups_failover(std::string_view program, std::span<const std::string_view> 
                      &failover_body, g_env);
 }
 
+int groups_list_command(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return groups_list(program, args, io, g_env);
+}
+
 constexpr cli::command k_subcommands[] = {
+    {"list", "the groups checkpointed from remote regions: topics, checkpoint ages, state here",
+     &groups_list_command},
     {"translate", "where a group of a remote region continues here, per partition (changes nothing)",
      &groups_translate},
     {"failover", "commit those offsets for the group here (only if it is empty; never backwards)",

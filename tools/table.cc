@@ -144,4 +144,14 @@ std::string range_text(int64_t begin, int64_t end) {
   return std::to_string(begin) + ".." + std::to_string(end - 1);
 }
 
+std::string age_text(int64_t now_ms, int64_t then_ms) {
+  if (then_ms <= 0) return "-";
+  const int64_t s = std::max<int64_t>(0, (now_ms - then_ms) / 1000);
+  auto n = [](int64_t v) { return std::to_string(v); };
+  if (s < 60) return n(s) + "s";
+  if (s < 3600) return n(s / 60) + "m" + n(s % 60) + "s";
+  if (s < 86400) return n(s / 3600) + "h" + n(s % 3600 / 60) + "m";
+  return n(s / 86400) + "d" + n(s % 86400 / 3600) + "h";
+}
+
 }  // namespace tandem::tools

@@ -74,6 +74,10 @@ class json_writer {
 // "1.5 KiB", "12.0 MiB"; plain bytes below 1 KiB ("512 B").
 std::string human_bytes(uint64_t bytes);
 
+// How long ago `then_ms` was, from `now_ms` (ms since the epoch): "42s", "3m5s", "2h10m",
+// "1d4h"; "-" when `then_ms` is unknown (<= 0).
+std::string age_text(int64_t now_ms, int64_t then_ms);
+
 // "0..9": an inclusive range from a start and a one-past-the-end.
 std::string range_text(int64_t begin, int64_t end);
 

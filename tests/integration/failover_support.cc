@@ -98,7 +98,7 @@ std::vector<int64_t> committed(rd_kafka_t* rk, const std::string& topic, int n) 
 // partition -> row, from the `--json` output of `groups translate` / `groups failover`.
 std::map<int, partition_row> parse_partitions(const std::string& json, const std::string& topic) {
   static const std::regex row(
-      R"re(\{"topic":"([^"]*)","partition":(\d+),"from_offset":(-?\d+),"checkpoint_time_ms":-?\d+,"to_topic":"([^"]*)","to_offset":(-?\d+|null),"kind":(?:"[a-z_]*"|null),"reread":(-?\d+|null)(?:,"identity":\{"a_term":(-?\d+),"a_kind":"([a-z_]*)","b_term":(-?\d+),"b_kind":"([a-z_]*)"\})?)re");
+      R"re(\{"topic":"([^"]*)","partition":(\d+),"from_offset":(-?\d+),"checkpoint_time_ms":-?\d+,"to_topic":"([^"]*)","to_offset":(-?\d+|null),"kind":(?:"([a-z_]*)"|null),"reread":(-?\d+|null)(?:,"identity":\{"a_term":(-?\d+),"a_kind":"([a-z_]*)","b_term":(-?\d+),"b_kind":"([a-z_]*)"\})?)re");
   std::map<int, partition_row> out;
   for (auto it = std::sregex_iterator(json.begin(), json.end(), row); it != std::sregex_iterator();
        ++it) {
@@ -108,13 +108,14 @@ std::map<int, partition_row> parse_partitions(const std::string& json, const std
     r.from_offset = std::stoll(m[3]);
     r.to_topic = m[4];
     r.to_offset = m[5] == "null" ? -1 : std::stoll(m[5]);
-    r.reread = m[6] == "null" ? -1 : std::stoll(m[6]);
-    if (m[7].matched) {
+    r.kind = m[6].matched ? m[6].str() : "";
+    r.reread = m[7] == "null" ? -1 : std::stoll(m[7]);
+    if (m[8].matched) {
       r.has_identity = true;
-      r.a_term = std::stoll(m[7]);
-      r.a_kind = m[8];
-      r.b_term = std::stoll(m[9]);
-      r.b_kind = m[10];
+      r.a_term = std::stoll(m[8]);
+      r.a_kind = m[9];
+      r.b_term = std::stoll(m[10]);
+      r.b_kind = m[11];
     }
     out[std::stoi(m[2])] = r;
   }
@@ -156,10 +157,23 @@ std::map<int, int64_t> kafka_cli_offsets(const std::string& bootstrap, const std
 
 
 // The config keys tandem_options has no field for (the generated config ends in [replication]).
-void append_replication_keys(const tandem_process& p, const std::string& group_regex) {
+void append_replication_keys(const tandem_process& p, const std::string& group_regex,
+                             bool sync_group_offsets) {
   std::ofstream(p.config_path(), std::ios::app)
-      << "checkpoint_interval = \"1s\"\nsync_group_offsets = false\ngroups = [\"" << group_regex
-      << "\"]\n";
+      << "checkpoint_interval = \"1s\"\nsync_group_offsets = "
+      << (sync_group_offsets ? "true" : "false") << "\ngroups = [\"" << group_regex << "\"]\n";
+}
+
+// Commits `offsets[p]` for partitions p of `topic` (synchronously, no metadata: a consumer's
+// own commit). Returns the error, NO_ERROR on success.
+rd_kafka_resp_err_t commit_offsets(rd_kafka_t* rk, const std::string& topic,
+                                   const std::vector<int64_t>& offsets) {
+  auto* parts = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+  for (int p = 0; p < static_cast<int>(offsets.size()); ++p)
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = offsets[p];
+  auto e = rd_kafka_commit(rk, parts, 0 /* synchronous */);
+  rd_kafka_topic_partition_list_destroy(parts);
+  return e;
 }
 
 }  // namespace tandem::testing

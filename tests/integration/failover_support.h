@@ -41,6 +41,7 @@ struct partition_row {
   int64_t from_offset = -1;
   std::string to_topic;
   int64_t to_offset = -1;  // -1: null (an error)
+  std::string kind;        // exact, rounded, below_coverage, empty; "" when null
   int64_t reread = -1;     // -1: null
   bool has_identity = false;  // identity naming: the two frontiers
   int64_t a_term = -1, b_term = -1;
@@ -55,8 +56,15 @@ std::map<int, partition_row> parse_partitions(const std::string& json, const std
 std::map<int, int64_t> kafka_cli_offsets(const std::string& bootstrap, const std::string& group,
                                          const std::string& topic, std::string& raw);
 
-// Appends the [replication] keys tandem_options has no field for: checkpoints every second, no
-// group sync, only groups matching `group_regex` (the generated config ends in [replication]).
-void append_replication_keys(const tandem_process& p, const std::string& group_regex);
+// Appends the [replication] keys tandem_options has no field for: checkpoints every second,
+// group sync off unless asked, only groups matching `group_regex` (the generated config ends in
+// [replication]).
+void append_replication_keys(const tandem_process& p, const std::string& group_regex,
+                             bool sync_group_offsets = false);
+
+// Commits `offsets[p]` for partitions 0..n-1 of `topic` (synchronously, without metadata, as a
+// consumer does). Returns the error, RD_KAFKA_RESP_ERR_NO_ERROR on success.
+rd_kafka_resp_err_t commit_offsets(rd_kafka_t* rk, const std::string& topic,
+                                   const std::vector<int64_t>& offsets);
 
 }  // namespace tandem::testing

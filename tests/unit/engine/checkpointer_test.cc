@@ -34,11 +34,12 @@ using testing::fake_state_producer;
 
 const offsets::flow_id k_flow{"west", "east"};
 
-policy::topic_filter topic_filter_for(policy::naming_kind kind) {
+policy::topic_filter topic_filter_for(policy::naming_kind kind,
+                                      std::vector<std::string> exclude = {}) {
   std::vector<std::string> regions{"east", "west"}, all{".*"};
   auto naming = kind == policy::naming_kind::prefix ? policy::naming_policy::prefix(regions).value()
                                                     : policy::naming_policy::identity();
-  return policy::topic_filter::create(all, {}, naming).value();
+  return policy::topic_filter::create(all, exclude, naming).value();
 }
 
 policy::group_filter group_filter_for(std::vector<std::string> include,
@@ -66,7 +67,8 @@ struct harness {
   std::unique_ptr<checkpointer> c;
 
   explicit harness(policy::naming_kind naming = policy::naming_kind::prefix,
-                   policy::group_filter groups = group_filter_for({".*"}), bool sync = true) {
+                   policy::group_filter groups = group_filter_for({".*"}), bool sync = true,
+                   std::vector<std::string> exclude = {}) {
     west.create_topic("orders", 1);
     for (int i = 0; i < 100; ++i) west.produce("orders", 0, "k", "v");
     std::string copy = naming == policy::naming_kind::prefix ? "west.orders" : "orders";
@@ -79,7 +81,8 @@ struct harness {
       std::vector<offsets::partition_batch> batch{{{k_flow, "orders", 0}, runs(copies), {}}};
       EXPECT_TRUE(store.commit_batch(batch));
     }
-    checkpointer_settings s{"west", "east", topic_filter_for(naming), std::move(groups), sync,
+    checkpointer_settings s{"west", "east", topic_filter_for(naming, std::move(exclude)),
+                            std::move(groups), sync,
                             std::chrono::milliseconds(1000), [this] { return now; }};
     c = std::make_unique<checkpointer>(std::move(s), west_admin, east_admin, out, store, fm);
   }
@@ -144,13 +147,16 @@ TEST(checkpointer, never_checkpoints_tandem_groups_and_honours_the_group_pattern
   EXPECT_EQ(cps[0].group, "app-1");
 }
 
+// Neither replicated by this flow nor a failback to a topic east replicates (failback_* below):
+// Kafka internals, a mirror of a mirror, a mirror of east whose upstream east's config excludes.
 TEST(checkpointer, skips_topics_the_flow_does_not_replicate) {
-  harness h;
-  h.west.create_topic("east.orders", 1);  // a mirror of east's orders on west: not replicated
-  h.west.create_topic("__consumer_offsets", 1);
+  harness h(policy::naming_kind::prefix, group_filter_for({".*"}), true, {"payments"});
+  for (const char* t : {"__consumer_offsets", "east.west.orders", "east.payments", "payments"}) {
+    h.west.create_topic(t, 1);
+    h.west.groups["app"][{t, 0}] = 5;
+  }
+  h.east.create_topic("payments", 1);  // would be east's side of a failback from east.payments
   h.west.groups["app"][{"orders", 0}] = 5;
-  h.west.groups["app"][{"east.orders", 0}] = 5;
-  h.west.groups["app"][{"__consumer_offsets", 0}] = 5;
   EXPECT_TRUE(h.c->run_once().complete);
   auto cps = h.stored();
   ASSERT_EQ(cps.size(), 1u);
@@ -322,6 +328,120 @@ TEST(checkpointer, a_partition_whose_copy_does_not_exist_yet_is_retried) {
   h.east.create_topic("west.payments", 1);
   EXPECT_TRUE(h.c->run_once().complete);
   EXPECT_EQ(h.stored().size(), 2u);
+}
+
+// Failback (prefix naming): east's own `orders` copied by the process of west into west's
+// `east.orders` (flow east->west, runs learned by east's process from west's tandem.offsets):
+//
+//   east orders         0 .. 59 | 60 .. 69 | 70 .. 99
+//   west east.orders    0 .. 59 |          | 60 .. 89     east 60..69 never copied (compacted)
+//
+// A group consuming west's `east.orders` at Y continues on east's `orders` at
+// src(last copy below Y) + 1.
+struct failback_harness : harness {
+  const offsets::flow_id back{"east", "west"};
+  explicit failback_harness(bool with_runs = true) {
+    east.create_topic("orders", 1);
+    for (int i = 0; i < 100; ++i) east.produce("orders", 0, "k", "v");
+    west.create_topic("east.orders", 1);
+    for (int i = 0; i < 90; ++i) west.produce("east.orders", 0, "k", "v");
+    if (!with_runs) return;
+    std::vector<std::pair<int64_t, int64_t>> copies;
+    for (int64_t s = 0; s < 60; ++s) copies.emplace_back(s, s);
+    for (int64_t s = 70; s < 100; ++s) copies.emplace_back(s, s - 10);
+    std::vector<offsets::partition_batch> batch{{{back, "orders", 0}, runs(copies), {}}};
+    EXPECT_TRUE(store.commit_batch(batch));
+  }
+};
+
+TEST(checkpointer, failback_checkpoints_a_mirror_of_the_local_region_onto_its_upstream) {
+  failback_harness h;
+  h.west.groups["app"][{"east.orders", 0}] = 80;  // consumed copies 0..79: east 0..59, 70..89
+  auto pass = h.c->run_once();
+  EXPECT_TRUE(pass.complete) << pass.problem;
+  auto cps = h.stored();
+  ASSERT_EQ(cps.size(), 1u);
+  EXPECT_EQ(cps[0].topic, "east.orders");  // the group's topic on west
+  EXPECT_EQ(cps[0].source.v, 80);
+  EXPECT_EQ(cps[0].target.v, 90);  // copy 79 is east's record 89
+  auto recs = h.produced();
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].first, "west|east|app|east.orders|0");
+  EXPECT_NE(recs[0].second.find("\"topic\":\"east.orders\",\"partition\":0,\"source_offset\":80,"
+                                "\"target_topic\":\"orders\",\"target_offset\":90,"
+                                "\"kind\":\"exact\""),
+            std::string::npos)
+      << recs[0].second;
+  // Group sync: east's group on east's `orders`, marked, without an epoch.
+  EXPECT_EQ(h.east_offset("app", "orders"), 90);
+  EXPECT_FALSE(h.east_offset("app", "east.orders"));
+  ASSERT_EQ(h.east_admin.altered.size(), 1u);
+  EXPECT_EQ(h.east_admin.altered[0].offsets[0].metadata, "tandem-sync;v1;o=west");
+  EXPECT_EQ(h.east_admin.altered[0].offsets[0].leader_epoch, std::nullopt);
+  EXPECT_EQ(h.syncs("synced"), 1);
+}
+
+// Copies of east 60..69 are not in west's east.orders: a group at 60 on west (copies 0..59
+// consumed) has consumed east 0..59 and resumes at 60; it cannot have consumed 60..69.
+TEST(checkpointer, failback_across_a_hole_resumes_after_the_last_consumed_copy) {
+  failback_harness h;
+  h.west.groups["app"][{"east.orders", 0}] = 60;
+  EXPECT_TRUE(h.c->run_once().complete);
+  EXPECT_EQ(h.stored()[0].target.v, 60);
+  EXPECT_EQ(h.east_offset("app", "orders"), 60);
+}
+
+TEST(checkpointer, failback_group_sync_never_moves_backwards_nor_touches_an_active_group) {
+  failback_harness h;
+  h.west.groups["ahead"][{"east.orders", 0}] = 30;
+  h.east.groups["ahead"][{"orders", 0}] = 95;  // consumed further on east since
+  h.west.groups["busy"][{"east.orders", 0}] = 30;
+  h.east.groups["busy"][{"orders", 0}] = 10;
+  h.east.group_states["busy"] = group_state::stable;
+  EXPECT_TRUE(h.c->run_once().complete);
+  EXPECT_EQ(h.stored("ahead")[0].target.v, 30);
+  EXPECT_EQ(h.east_offset("ahead", "orders"), 95);
+  EXPECT_EQ(h.east_offset("busy", "orders"), 10);
+  EXPECT_TRUE(h.east_admin.altered.empty());
+  EXPECT_EQ(h.syncs("skipped_ahead"), 1);
+  EXPECT_EQ(h.syncs("skipped_active"), 1);
+}
+
+// Before east's process has learned the runs of flow east->west, a failback checkpoint is the
+// log start of east's orders (re-reads everything still there, skips nothing); once the runs
+// are known, the next pass has the exact position.
+TEST(checkpointer, failback_without_learned_runs_starts_at_the_log_start_until_they_arrive) {
+  failback_harness h(/*with_runs=*/false);
+  h.east.remove("orders", 0, {0, 1, 2, 3, 4});  // east's log starts at 5
+  h.west.groups["app"][{"east.orders", 0}] = 80;
+  EXPECT_TRUE(h.c->run_once().complete);
+  EXPECT_EQ(h.stored()[0].target.v, 5);
+  EXPECT_NE(h.produced().back().second.find("\"kind\":\"empty\""), std::string::npos);
+  EXPECT_EQ(h.east_offset("app", "orders"), 5);
+  h.c->run_once();
+  EXPECT_EQ(h.stored()[0].target.v, 5);
+
+  std::vector<std::pair<int64_t, int64_t>> copies;
+  for (int64_t s = 70; s < 100; ++s) copies.emplace_back(s, s - 10);
+  std::vector<offsets::partition_batch> batch{{{h.back, "orders", 0}, runs(copies), {}}};
+  ASSERT_TRUE(h.store.commit_batch(batch));
+  EXPECT_TRUE(h.c->run_once().complete);
+  EXPECT_EQ(h.stored()[0].target.v, 90);
+  EXPECT_EQ(h.east_offset("app", "orders"), 90);  // an empty group moves forward
+}
+
+// Group sync of east's process wrote west's position into east's orders; west's process syncs
+// east's groups into west's east.orders the same way. Such marked offsets on west are not
+// checkpointed back (the loop guard holds for mirror topics too).
+TEST(checkpointer, failback_ignores_offsets_written_by_group_sync) {
+  failback_harness h;
+  h.west.groups["app"][{"east.orders", 0}] = 80;
+  h.west.group_metadata["app"][{"east.orders", 0}] = "tandem-sync;v1;o=east";
+  h.east.groups["app"][{"orders", 0}] = 20;  // rewound on east by its owner
+  auto pass = h.c->run_once();
+  EXPECT_TRUE(pass.complete);
+  EXPECT_EQ(pass.checkpoints, 0);
+  EXPECT_EQ(h.east_offset("app", "orders"), 20);
 }
 
 // Identity naming: both flows of the pair, the group's copy topic has the same name.

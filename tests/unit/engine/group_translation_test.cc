@@ -242,5 +242,34 @@ TEST(group_translation, a_move_picks_failover_or_failback_from_the_topic_name) {
   EXPECT_EQ(back.reread, 2);
 }
 
+// The checkpointer and tandemctl name the destination topic before translating (to read its
+// log start): the same choice as translate_group_move.
+TEST(group_translation, the_destination_topic_follows_the_direction_of_the_move) {
+  EXPECT_FALSE(is_failback(prefix(), "east", "orders"));
+  EXPECT_TRUE(is_failback(prefix(), "east", "east.orders"));
+  EXPECT_FALSE(is_failback(prefix(), "east", "west.orders"));  // a mirror of the other side
+  EXPECT_TRUE(is_failback(prefix(), "east", "east.west.orders"));  // (filters reject it)
+  EXPECT_FALSE(is_failback(identity(), "east", "east.orders"));
+
+  EXPECT_EQ(destination_topic(prefix(), "west", "east", "orders"), "west.orders");
+  EXPECT_EQ(destination_topic(prefix(), "west", "east", "east.orders"), "orders");
+  EXPECT_EQ(destination_topic(prefix(), "west", "east", "orders.v2"), "west.orders.v2");
+  EXPECT_EQ(destination_topic(identity(), "west", "east", "east.orders"), "east.orders");
+  EXPECT_EQ(destination_topic(identity(), "west", "east", "orders"), "orders");
+}
+
+// Before the runs of the failback flow are known the move is the log start of the destination
+// (re-reads, never skips), whatever the group's position.
+TEST(group_translation, a_failback_without_runs_starts_at_the_destination_log_start) {
+  offsets::testing::temp_dir dir;
+  auto store = offsets::offset_store::open(dir.path()).value();
+  auto back = translate_group_move(store, prefix(), "east", "west", "west.orders", 0, 45, 7)
+                  .value();
+  EXPECT_EQ(back.topic, "orders");
+  EXPECT_EQ(back.offset, 7);
+  EXPECT_EQ(back.kind, translation::empty);
+  EXPECT_EQ(back.reread, std::nullopt);
+}
+
 }  // namespace
 }  // namespace tandem::engine

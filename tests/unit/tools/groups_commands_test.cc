@@ -226,6 +226,67 @@ TEST_F(test_groups, test_identity_naming_reports_both_frontiers) {
   EXPECT_EQ(p["reread"].num, 98);
 }
 
+// Failback, prefix naming: west's own `orders` was copied into east's `west.orders` (flow
+// west->east, runs learned from east's tandem.offsets); billing failed over to east, consumed
+// there, and its checkpoints from east are on `west.orders`. They move back to west's `orders`
+// by the inverse lookup:
+//   west->east orders/0: src 0..9 -> dst 50..59, src 20..24 -> dst 62..66   (60, 61 unknown)
+//   orders/0 at 58 on east: copies 50..57 consumed = west 0..7 → 8, exact
+//   orders/0 at 62 (second group): the last known copy below is 59 = west 9 → 10, rounded:
+//     62 is west 20, so west 10..19 may be read again (reread 10)
+//   orders/1: no runs → west's log start (3)
+TEST_F(test_groups, test_failback_moves_a_mirror_checkpoint_back_to_the_upstream_topic) {
+  commit(west_east, "orders", 0, {{{0}, {50}, 10}, {{20}, {62}, 5}});
+  checkpoint(east_west, "billing", "west.orders", 0, 58, 8, k_checkpoint_time);
+  checkpoint(east_west, "billing", "west.orders", 1, 9, 3, k_checkpoint_time);
+  checkpoint(east_west, "shipping", "west.orders", 0, 62, 10, k_checkpoint_time);
+  close();
+  cluster_->log_starts = {{{"orders", 0}, 0}, {{"orders", 1}, 3}};
+  const std::string config = write_config("prefix");
+
+  const auto t = groups({"translate", "--config", config, "--group", "billing", "--from", "east"});
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_TRUE(contains(t.out, "TOPIC@east   PARTITION  FROM  TOPIC@west  TO  KIND   REREAD   AGE\n"
+                              "west.orders          0    58  orders       8  exact       0  1m5s\n"
+                              "west.orders          1     9  orders       3  empty       ?  1m5s\n"))
+      << t.out;
+  const auto rounded = groups({"translate", "--config", config, "--group", "shipping", "--from", "east", "--json"});
+  ASSERT_EQ(rounded.code, 0) << rounded.err;
+  const auto rj = parse_json(rounded.out);
+  ASSERT_TRUE(rj) << rounded.out;
+  const json& r0 = (*rj)["partitions"][0];
+  EXPECT_EQ(r0["topic"].str, "west.orders");
+  EXPECT_EQ(r0["to_topic"].str, "orders");
+  EXPECT_EQ(r0["from_offset"].num, 62);
+  EXPECT_EQ(r0["to_offset"].num, 10);
+  EXPECT_EQ(r0["kind"].str, "rounded");
+  EXPECT_EQ(r0["reread"].num, 10);
+
+  // billing consumed west's orders/0 up to 15 before someone committed: kept, never backwards.
+  cluster_->states["billing"] = engine::group_state::empty;
+  cluster_->committed["billing"] = {{{"orders", 0}, 15}};
+  const auto f = groups({"failover", "--config", config, "--group", "billing", "--from", "east", "--json"});
+  ASSERT_EQ(f.code, 0) << f.err;
+  ASSERT_EQ(cluster_->altered.size(), 1u);
+  const auto& [group, offsets] = cluster_->altered[0];
+  EXPECT_EQ(group, "billing");
+  ASSERT_EQ(offsets.size(), 1u);
+  EXPECT_EQ(offsets[0].topic, "orders");
+  EXPECT_EQ(offsets[0].partition, 1);
+  EXPECT_EQ(offsets[0].offset, 3);
+  EXPECT_EQ(offsets[0].metadata, "tandem-sync;v1;o=east");
+  const auto j = parse_json(f.out);
+  ASSERT_TRUE(j) << f.out;
+  EXPECT_EQ((*j)["committed"].num, 1);
+  EXPECT_EQ((*j)["kept"].num, 1);
+  const json& p0 = (*j)["partitions"][0];
+  EXPECT_EQ(p0["to_topic"].str, "orders");
+  EXPECT_EQ(p0["to_offset"].num, 8);
+  EXPECT_EQ(p0["current_offset"].num, 15);
+  EXPECT_EQ(p0["action"].str, "kept_ahead");
+  EXPECT_EQ((*j)["partitions"][1]["action"].str, "commit");
+}
+
 TEST_F(test_groups, test_help) {
   for (std::string_view sub : {"translate", "failover"}) {
     const auto r = groups({sub, "--help"});
