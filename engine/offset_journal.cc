@@ -51,7 +51,21 @@ class offset_journal final : public flow_journal {
   }
 
   void delivered(std::string_view topic, int32_t partition, int64_t src, int64_t dst) override {
-    if (auto ok = own_runs_.at(topic, partition).add({src}, {dst}); !ok)
+    offsets::run_builder& b = own_runs_.at(topic, partition);
+    auto ok = b.add({src}, {dst});
+    if (!ok && ok.error().code == offsets::errc::out_of_order) {
+      auto last = b.last_destination();
+      if (last && dst <= last->v) {
+        target_went_back(b, topic, partition, dst, last->v);
+      } else {
+        // A replay (the flow re-copies from its committed position after a failed delivery)
+        // or a truncated source: new copies of source records, kept beside the earlier ones.
+        if (!b.empty()) carried_.push_back({{own_, std::string(topic), partition}, b.take(), std::nullopt});
+      }
+      b = offsets::run_builder{};
+      ok = b.add({src}, {dst});
+    }
+    if (!ok)
       log::error(name_) << "offset map alarm topic=" << topic << " partition=" << partition
                         << ": " << ok.error().message;
   }
@@ -94,11 +108,15 @@ class offset_journal final : public flow_journal {
     peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
       if (!b.empty()) batch.push_back({{peer_, topic, p}, b.take(), std::nullopt});
     });
-    // commit_batch takes each partition once: replayed peer runs go into a batch of their own.
+    if (auto err = invalidate_pending()) return err;
+    // commit_batch takes each partition once: runs closed by a replay go into batches of their
+    // own (published like the rest when they are the flow's own).
     std::vector<offsets::partition_batch> carried;
     carried.swap(carried_);
-    for (const auto& c : carried)
+    for (const auto& c : carried) {
       if (auto ok = store_->commit_batch({&c, 1}); !ok) return ok.error().message;
+      publish({&c, 1});
+    }
     if (batch.empty()) return std::nullopt;
     if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
     publish(batch);
@@ -106,8 +124,36 @@ class offset_journal final : public flow_journal {
   }
 
  private:
+  // The target partition went back (truncated, or deleted and recreated): the runs of this
+  // batch and the stored ones from `dst` on describe records that are gone. DESIGN.md "Safety
+  // rules": alarm and invalidate them (at the next commit, before its runs are added, which
+  // would otherwise conflict with them forever).
+  void target_went_back(offsets::run_builder& b, std::string_view topic, int32_t partition,
+                        int64_t dst, int64_t last) {
+    log::error(name_) << "ALARM target partition went back topic=" << topic
+                      << " partition=" << partition << " delivered_at=" << dst
+                      << " after=" << last
+                      << " (truncated or recreated); invalidating its offset map from there";
+    (void)b.take();  // those runs point at the old log
+    auto [it, fresh] = invalidations_.try_emplace({std::string(topic), partition}, dst);
+    if (!fresh) it->second = std::min(it->second, dst);
+  }
+
+  std::optional<std::string> invalidate_pending() {
+    std::map<std::pair<std::string, int32_t>, int64_t> pending;
+    pending.swap(invalidations_);
+    for (const auto& [tp, from] : pending) {
+      offsets::partition_ref p{own_, tp.first, tp.second};
+      auto n = store_->invalidate(p, offsets::offset_store::side::destination, from);
+      if (!n) return n.error().message;
+      log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from target offset "
+                       << from << ": " << *n << " run(s) erased or rewritten";
+    }
+    return std::nullopt;
+  }
+
   // Hands the committed batch's own runs to the publisher (the peer's are not ours to publish).
-  void publish(const std::vector<offsets::partition_batch>& batch) {
+  void publish(std::span<const offsets::partition_batch> batch) {
     if (!publisher_) return;
     std::vector<run_record> out;
     for (const auto& b : batch) {
@@ -125,7 +171,9 @@ class offset_journal final : public flow_journal {
   std::string name_;
   builders own_runs_;
   builders peer_runs_;
-  std::vector<offsets::partition_batch> carried_;  // peer runs closed by a replay
+  std::vector<offsets::partition_batch> carried_;  // runs closed by a replay
+  // (topic, partition) -> target offset to invalidate the own flow's map from, at next commit
+  std::map<std::pair<std::string, int32_t>, int64_t> invalidations_;
 };
 
 }  // namespace

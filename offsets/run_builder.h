@@ -43,6 +43,9 @@ class run_builder {
   // True when no report was added since the last take().
   bool empty() const { return !open_ && done_.empty(); }
 
+  // The target offset of the last report added (across batches); nullopt before the first.
+  std::optional<target_offset> last_destination() const { return last_dst_; }
+
  private:
   std::vector<run> done_;            // closed runs of this batch
   std::optional<run> open_;          // the run the next contiguous report extends
