@@ -62,6 +62,9 @@ struct record_ref {
   int64_t timestamp_ms = 0;   // the record's timestamp (create or log-append time)
   std::optional<std::string_view> origin_header;  // last `tandem-origin` header, if any
   size_t bytes = 0;           // key + value + header bytes, for metrics
+  // The record carries at least one header. Lets a sink skip looking for headers again:
+  // librdkafka re-parses a record without headers on every lookup.
+  bool has_headers = false;
 };
 
 using topic_configs = std::map<std::string, std::string>;
@@ -234,6 +237,48 @@ class state_producer {
   // Waits until every queued record is delivered or `timeout` passes. Error: a record failed
   // or is still undelivered (the first such error since the previous flush).
   virtual std::optional<kafka_error> flush(std::chrono::milliseconds timeout) = 0;
+};
+
+// --- Reading partitions with their origin headers (tandemctl rebuild) -----------------------
+//
+//   cluster ──partition_reader: list_topics, query_watermarks, read(topic, p, [from, to))──> visit
+//
+// A plain consumer without a consumer group (manual assignment, nothing committed) reading
+// read_committed: aborted transactional records and control markers are never seen, they are
+// gaps in the offsets. Not thread-safe: one owner.
+
+// One record as partition_reader::read hands it out. The view is valid during the call only.
+struct header_record {
+  int64_t offset = 0;
+  std::optional<std::string_view> origin_header;  // last `tandem-origin` header, if any
+};
+
+// How far partition_reader::read got.
+struct range_read {
+  int64_t next_offset = 0;  // one past the last record read; `from` when none was
+  bool complete = false;    // reached `to`; false: no progress for `idle` (e.g. an open
+                            // transaction holds the last stable offset below `to`)
+};
+
+class partition_reader {
+ public:
+  virtual ~partition_reader() = default;
+
+  // Every topic of the cluster with its partition count. Error: cluster unreachable etc.
+  virtual std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
+                                                 std::chrono::milliseconds timeout) = 0;
+  // The partition's log start and high watermark, asked from its leader.
+  virtual std::optional<kafka_error> query_watermarks(const std::string& topic, int32_t partition,
+                                                      watermarks& out,
+                                                      std::chrono::milliseconds timeout) = 0;
+  // Reads the records of [from, to) of one partition, calling `visit` with batches of them in
+  // offset order, until the record before `to` (or the end of the readable log at or past `to`)
+  // was read, or nothing new arrived for `idle`. `out` says how far it got.
+  // Error: the partition cannot be read (unknown topic or partition, authorization, ...).
+  virtual std::optional<kafka_error> read(
+      const std::string& topic, int32_t partition, int64_t from, int64_t to,
+      const std::function<void(std::span<const header_record>)>& visit,
+      std::chrono::milliseconds idle, range_read& out) = 0;
 };
 
 }  // namespace tandem::engine

@@ -2,6 +2,7 @@
 #include <chrono>
 
 #include "engine/rdkafka_client.h"
+#include "engine/rdkafka_reader.h"
 #include "tools/tandemctl.h"
 
 namespace tandem::tools {
@@ -13,9 +14,14 @@ int groups_default(std::string_view program, std::span<const std::string_view> a
   return groups_command(program, args, io, default_environment());
 }
 
+int rebuild_default(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return rebuild_command(program, args, io, default_environment());
+}
+
 constexpr cli::command k_commands[] = {
     {"offsets", "inspect the offset maps: stats, dump, lookup, translate", &offsets_command},
     {"groups", "translate a consumer group's checkpoints, fail it over into this region", &groups_default},
+    {"rebuild", "rebuild the offset maps from the origin headers in the target topics", &rebuild_default},
     {"check-config", "validate a config file and print a summary (secrets redacted)", &cli::check_config},
 };
 
@@ -35,6 +41,9 @@ environment default_environment() {
   env.group_admin = [](const engine::cluster_config& cluster) {
     return engine::make_rdkafka_group_admin(cluster, {.client_id = "tandemctl-" + cluster.alias, .group_id = {}});
   };
+  env.partition_reader = [](const engine::cluster_config& cluster) {
+    return engine::make_rdkafka_partition_reader(cluster, {.client_id = "tandemctl-rebuild-" + cluster.alias, .group_id = {}});
+  };
   env.now_ms = [] {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -48,6 +57,7 @@ int run(std::span<const std::string_view> args, cli::streams io) { return cli::d
 
 int run(std::span<const std::string_view> args, cli::streams io, const environment& env) {
   if (!args.empty() && args.front() == "groups") return groups_command(k_program.name, args.subspan(1), io, env);
+  if (!args.empty() && args.front() == "rebuild") return rebuild_command(k_program.name, args.subspan(1), io, env);
   return cli::dispatch(k_program, args, io);
 }
 

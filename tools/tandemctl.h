@@ -34,6 +34,14 @@ struct environment {
   // How long a cluster request failing transiently (NOT_COORDINATOR, _TRANSPORT, ...) is
   // retried. Default: 20 s
   std::chrono::milliseconds retry_for{20'000};
+  // Reads partitions of one cluster with their origin headers (rebuild). Error: why no client
+  // could be made. Default: librdkafka (make_rdkafka_partition_reader).
+  std::function<std::expected<std::unique_ptr<engine::partition_reader>, std::string>(
+      const engine::cluster_config& cluster)>
+      partition_reader;
+  // How long a partition read waits without a new record before it stops short of the high
+  // watermark seen at the start (an open transaction). Default: 10 s
+  std::chrono::milliseconds read_idle{10'000};
 };
 
 // librdkafka and the system clock.
@@ -54,5 +62,9 @@ int offsets_command(std::string_view program, std::span<const std::string_view> 
 // `tandemctl groups <translate|failover> ...` (tools/groups_commands.cc).
 int groups_command(std::string_view program, std::span<const std::string_view> args,
                    engine::cli::streams io, const environment& env);
+
+// `tandemctl rebuild ...`: the offset map from the origin headers (tools/rebuild.cc).
+int rebuild_command(std::string_view program, std::span<const std::string_view> args,
+                    engine::cli::streams io, const environment& env);
 
 }  // namespace tandem::tools
