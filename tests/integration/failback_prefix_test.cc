@@ -239,8 +239,9 @@ TEST(failback_prefix, group_returns_from_b_to_a_with_nothing_skipped_and_nothing
     for (int p = 0; p < k_partitions; ++p) {
       ASSERT_GE(from[p], 0) << "no committed offset of " << s.group << " on " << s.topic << "/" << p;
       EXPECT_EQ(from[p], to_offsets[p]);
-      if (hw_a[p] > from[p])
+      if (hw_a[p] > from[p]) {
         ASSERT_EQ(read_partition(rk.get(), s.topic, p, from[p], hw_a[p] - from[p], read_a2), hw_a[p]);
+      }
     }
     rd_kafka_consumer_close(rk.get());
   }

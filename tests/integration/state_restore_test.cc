@@ -370,7 +370,9 @@ void publish_learn_restore(const std::string& naming) {
   for (const char* name : {"from_offset", "to_offset"})
     EXPECT_EQ(numbers_of(group_after.output, name), numbers_of(group_before.output, name))
         << name << " before:\n" << group_before.output << "after:\n" << group_after.output;
-  if (prefix) EXPECT_EQ(numbers_of(group_after.output, "to_offset"), stops) << group_after.output;
+  if (prefix) {
+    EXPECT_EQ(numbers_of(group_after.output, "to_offset"), stops) << group_after.output;
+  }
   EXPECT_EQ(probe_b.records(copy_on_b), copies_before) << "records replicated again";
   std::printf("[figures] %s: after deleting b's state: %zu translations identical\n",
               naming.c_str(), translated_before.size());
