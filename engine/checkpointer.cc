@@ -5,6 +5,7 @@
 #include "engine/group_translation.h"
 #include "engine/log.h"
 #include "engine/rdkafka_client.h"
+#include "engine/run_record.h"
 
 namespace tandem::engine {
 namespace {
@@ -19,26 +20,6 @@ std::string_view kind_name(offsets::translation k) {
     case offsets::translation::empty: return "empty";
   }
   return "empty";
-}
-
-// A JSON string literal (group ids are free text).
-std::string json_string(std::string_view s) {
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  return out + '"';
 }
 
 int64_t system_now_ms() {

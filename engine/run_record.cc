@@ -115,25 +115,6 @@ class flat_parser {
   size_t i_ = 0;
 };
 
-// A JSON string literal.
-std::string quote(std::string_view s) {
-  static const char hex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  return out + '"';
-}
 
 std::string excerpt(std::string_view key) {
   return "\"" + std::string(key.substr(0, 120)) + (key.size() > 120 ? "...\"" : "\"");
@@ -180,8 +161,8 @@ std::string encode_run_key(const run_record& r) {
 }
 
 std::string encode_run_value(const run_record& r) {
-  return "{\"v\":1,\"source\":" + quote(r.flow.source_region) +
-         ",\"target\":" + quote(r.flow.target_region) + ",\"topic\":" + quote(r.topic) +
+  return "{\"v\":1,\"source\":" + json_string(r.flow.source_region) +
+         ",\"target\":" + json_string(r.flow.target_region) + ",\"topic\":" + json_string(r.topic) +
          ",\"partition\":" + std::to_string(r.partition) +
          ",\"src_start\":" + std::to_string(r.run.src_start.v) +
          ",\"dst_start\":" + std::to_string(r.run.dst_start.v) +
@@ -268,6 +249,25 @@ std::expected<decoded_checkpoint, std::string> decode_checkpoint_record(
   d.flow = {*source, *target};
   d.checkpoint = {*group, *topic, static_cast<int32_t>(*partition), {*so}, {*to}, *time};
   return d;
+}
+
+std::string json_string(std::string_view s) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  return out + '"';
 }
 
 }  // namespace tandem::engine

@@ -44,6 +44,10 @@ struct run_record {
   bool operator==(const run_record&) const = default;
 };
 
+// A JSON string literal of `s`: quotes, backslashes and control characters escaped (UTF-8 passes
+// through). For the text records of tandem.offsets and tandem.checkpoints.
+std::string json_string(std::string_view s);
+
 std::string encode_run_key(const run_record& r);
 std::string encode_run_value(const run_record& r);
 

@@ -35,10 +35,6 @@ using steady = std::chrono::steady_clock;
 constexpr int k_partitions = 3;
 constexpr int k_per_partition = 1000;
 
-bool contains(const std::string& text, const std::string& what) {
-  return text.find(what) != std::string::npos;
-}
-
 // Topic T on a replicated to a.T on b by the b process, and group G on a committed at random
 // (seeded, printed) stop points, checkpointed by tandem b.
 struct scenario {

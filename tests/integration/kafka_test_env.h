@@ -56,6 +56,11 @@ std::string produce(const std::string& bootstrap, const std::string& topic,
 std::vector<record> consume(const std::string& bootstrap, const std::string& topic,
                             size_t expected, std::chrono::seconds deadline);
 
+// Whether `text` contains `what` (checks of command output).
+inline bool contains(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
 struct command_result {
   int exit_code = -1;
   std::string output;  // stdout (stderr too when the command line redirects it)

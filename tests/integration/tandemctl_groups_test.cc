@@ -36,7 +36,6 @@ class scratch_dir {
   fs::path path_;
 };
 
-bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 TEST(tandemctl_groups, failover_commits_once_keeps_on_rerun_and_refuses_an_active_group) {
   const auto cs = clusters();

@@ -162,6 +162,16 @@ class temp_area {
   fs::path path_;
 };
 
+// Stops both daemons (SIGTERM, expecting a clean exit), then rebuild_and_dump for each.
+std::pair<region_maps, region_maps> stop_rebuild_and_dump(tandem_process& pa, tandem_process& pb,
+                                                          const temp_area& area) {
+  for (auto* p : {&pa, &pb}) {
+    auto s = p->terminate(15s);
+    EXPECT_TRUE(s.exited && s.code == 0) << p->region() << ": " << s.describe();
+  }
+  return {rebuild_and_dump(pa, area.path() / "a-rebuilt"), rebuild_and_dump(pb, area.path() / "b-rebuilt")};
+}
+
 // Produces both workloads while restarting: SIGTERM `clean` then SIGKILL `killed` (either may
 // be null), then waits until both topics settled and every flow has no lag left to deliver.
 void traffic_with_restarts(const std::vector<region_endpoint>& eps, const std::vector<std::string>& produce_topics,
@@ -249,14 +259,8 @@ TEST(tandemctl_rebuild, identity_rebuilt_maps_equal_the_daemons_maps) {
              metric_sum(s, "tandem_lag_records", {{"topic", topic}}) == 0;
     }, 60s)) << p->region();
   }
-  for (auto* p : {pa.get(), pb.get()}) {
-    auto s = p->terminate(15s);
-    EXPECT_TRUE(s.exited && s.code == 0) << p->region() << ": " << s.describe();
-  }
-
   temp_area area;
-  auto a = rebuild_and_dump(*pa, area.path() / "a-rebuilt");
-  auto b = rebuild_and_dump(*pb, area.path() / "b-rebuilt");
+  auto [a, b] = stop_rebuild_and_dump(*pa, *pb, area);
   const std::string ab = eps[0].alias + "->" + eps[1].alias, ba = eps[1].alias + "->" + eps[0].alias;
   ASSERT_EQ(flow_of(a.original, ba, topic).size(), static_cast<size_t>(k_partitions)) << a.rebuild_json;
   ASSERT_EQ(flow_of(b.original, ab, topic).size(), static_cast<size_t>(k_partitions)) << b.rebuild_json;
@@ -327,14 +331,8 @@ TEST(tandemctl_rebuild, prefix_rebuilt_maps_equal_the_daemons_maps) {
   offsets_probe probe_a(eps[0].bootstrap), probe_b(eps[1].bootstrap);
   wait_settled(probe_b, eps[0].alias + "." + topic, k_per_region, 120s);
   wait_settled(probe_a, eps[1].alias + "." + topic, k_per_region, 120s);
-  for (auto* p : {pa.get(), pb.get()}) {
-    auto s = p->terminate(15s);
-    EXPECT_TRUE(s.exited && s.code == 0) << p->region() << ": " << s.describe();
-  }
-
   temp_area area;
-  auto a = rebuild_and_dump(*pa, area.path() / "a-rebuilt");
-  auto b = rebuild_and_dump(*pb, area.path() / "b-rebuilt");
+  auto [a, b] = stop_rebuild_and_dump(*pa, *pb, area);
   const std::string ab = eps[0].alias + "->" + eps[1].alias, ba = eps[1].alias + "->" + eps[0].alias;
   ASSERT_EQ(flow_of(b.original, ab, topic).size(), static_cast<size_t>(k_partitions)) << b.rebuild_json;
   EXPECT_NE(b.rebuild_json.find("\"target_topic\":\"" + eps[0].alias + "." + topic + "\""), std::string::npos)
