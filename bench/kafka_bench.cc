@@ -56,7 +56,7 @@ using settings = std::vector<std::pair<std::string, std::string>>;
 const settings tandem_producer = {
     {"enable.idempotence", "true"},
     {"acks", "all"},
-    {"linger.ms", "5"},
+    {"linger.ms", "1"},
     {"batch.size", "1000000"},
     {"message.timeout.ms", "120000"},
     {"queue.buffering.max.messages", "100000"},

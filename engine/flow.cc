@@ -1,5 +1,7 @@
 #include "engine/flow.h"
 
+#include <algorithm>
+
 #include "engine/log.h"
 #include "loopguard/decision.h"
 
@@ -24,11 +26,13 @@ flow::flow(flow_settings settings, std::unique_ptr<record_source> source, flow_j
       name_(s_.source_region + "->" + s_.target_region),
       source_(std::move(source)),
       journal_(journal),
-      metrics_(metrics) {
+      metrics_(metrics),
+      latency_counts_(latency_buckets_seconds.size() + 1, 0.0) {
   header_buf_.reserve(loopguard::max_header_length);
 }
 
 flow::~flow() {
+  if (pending_refresh_.valid()) pending_refresh_.wait();  // it uses source_ and sink_
   release_leftovers();
   // The sink hands its outstanding source messages back through on_delivery (as purged)
   // while this flow's state still exists; then the source may go.
@@ -57,8 +61,7 @@ flow_status flow::status() const {
 
 void flow::step(milliseconds idle_wait) {
   if (stopped_) return;
-  auto now = clock_type::now();
-  if (now >= next_refresh_) refresh_topics();
+  refresh_topics(clock_type::now());
 
   if (batch_pos_ >= batch_.size()) {
     batch_.clear();
@@ -66,7 +69,8 @@ void flow::step(milliseconds idle_wait) {
     source_->poll(batch_, s_.batch_size, sink_->outstanding() > 0 ? milliseconds(5) : idle_wait);
   }
   while (batch_pos_ < batch_.size() && handle(batch_[batch_pos_])) ++batch_pos_;
-  sink_->poll(milliseconds(0));
+  serve_reports(milliseconds(0));
+  publish_metrics();
 
   if (auto fatal = sink_->fatal_error()) {
     log::error(name_) << "producer failed fatally, restarting the flow: " << fatal->message;
@@ -171,7 +175,7 @@ bool flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
   };
   auto err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
   if (later(err)) {
-    sink_->poll(milliseconds(50));
+    serve_reports(milliseconds(50));
     err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
     if (later(err)) {
       p.next_expected = r.offset;  // handled again at the next step: not a step back
@@ -207,11 +211,38 @@ void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_er
   }
   if (!p->progress.delivered(src.offset)) return;  // a report from before a rewind
   journal_.delivered(src.topic, src.partition, src.offset, dst_offset);
-  auto& c = *p->topic->counters;
-  c.records.Increment();
-  c.bytes.Increment(static_cast<double>(src.bytes));
-  metrics_.latency().Observe(
-      static_cast<double>(std::max<int64_t>(0, now_ms() - src.timestamp_ms)) / 1000.0);
+  topic_entry& t = *p->topic;
+  if (t.unpublished_records++ == 0) unpublished_.push_back(&t);
+  t.unpublished_bytes += src.bytes;
+  if (report_clock_ms_ < 0) report_clock_ms_ = now_ms();
+  double latency_s =
+      static_cast<double>(std::max<int64_t>(0, report_clock_ms_ - src.timestamp_ms)) / 1000.0;
+  // Prometheus buckets are "less or equal": the first bound >= the value.
+  auto bucket = std::lower_bound(latency_buckets_seconds.begin(), latency_buckets_seconds.end(),
+                                 latency_s) - latency_buckets_seconds.begin();
+  latency_counts_[static_cast<size_t>(bucket)] += 1;
+  latency_sum_s_ += latency_s;
+  ++latency_observed_;
+}
+
+int flow::serve_reports(milliseconds timeout) {
+  report_clock_ms_ = -1;  // read again by the first report this poll serves
+  return sink_->poll(timeout);
+}
+
+void flow::publish_metrics() {
+  for (topic_entry* t : unpublished_) {
+    t->counters->records.Increment(static_cast<double>(t->unpublished_records));
+    t->counters->bytes.Increment(static_cast<double>(t->unpublished_bytes));
+    t->unpublished_records = 0;
+    t->unpublished_bytes = 0;
+  }
+  unpublished_.clear();
+  if (latency_observed_ == 0) return;
+  metrics_.latency().ObserveMultiple(latency_counts_, latency_sum_s_);
+  std::fill(latency_counts_.begin(), latency_counts_.end(), 0.0);
+  latency_sum_s_ = 0;
+  latency_observed_ = 0;
 }
 
 void flow::release_leftovers() {
@@ -251,8 +282,11 @@ void flow::commit() {
 void flow::stop(milliseconds drain) {
   if (stopped_ || !sink_) return;
   stopped_ = true;
+  if (pending_refresh_.valid()) pending_refresh_.wait();
   release_leftovers();
+  report_clock_ms_ = -1;
   int left = sink_->flush(drain);
+  publish_metrics();
   if (left > 0) log::warn(name_) << left << " records still in flight at shutdown; they will be "
                                             "replicated again after restart";
   commit();

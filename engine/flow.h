@@ -6,6 +6,7 @@
 //                                                                                     journal.delivered
 //   every commit_interval: journal.commit(positions) (RocksDB), source.commit(positions) (Kafka)
 //   every topic_refresh:   sync_topics + assign new partitions
+//                          (after the first: on a helper thread, applied by step() when done)
 //
 // Operation (one step()):
 //   1. refresh topics when due (creating/growing targets, pausing mismatches);
@@ -28,7 +29,13 @@
 // producer error or a retriable delivery failure sets needs_restart(): the owner stops this
 // flow and starts a new one, which resumes from the committed positions (at-least-once).
 //
-// Threading: every method but status() runs on the flow's own thread.
+// Threading: every method but status() runs on the flow's own thread. With
+// background_refresh, sync_topics (the source's list_topics / describe_configs and the sink's
+// list_topics / create_topic / create_partitions) runs on a helper thread while the flow thread
+// keeps polling and forwarding: those calls must be safe to make concurrently with the rest
+// (librdkafka's are; the unit tests' fakes are not, so those tests turn it off). Why: a refresh
+// waits for a metadata round trip to each cluster (ms, up to admin_timeout when one is slow),
+// and every record arriving meanwhile would wait with it.
 #pragma once
 
 #include <atomic>
@@ -37,6 +44,7 @@
 #include <expected>
 #include <map>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,6 +68,8 @@ struct flow_settings {
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds admin_timeout{3000};  // bounds a refresh while a cluster is down
   size_t batch_size = 2000;
+  // Refreshes after the first one run on a helper thread (see "Threading" below).
+  bool background_refresh = true;
 };
 
 // A snapshot for /readyz and logs.
@@ -112,12 +122,19 @@ class flow {
     bool paused_by_mismatch = false;  // cleared when the partition counts match again
     bool warned_malformed = false;
     bool created_by_us = false;  // target created by this flow: never resume from group offsets
+    // Delivered since the last publish_metrics(): counted here, added to the Prometheus
+    // counters once per step (their atomic updates cost more than the rest of a report).
+    uint64_t unpublished_records = 0;
+    uint64_t unpublished_bytes = 0;
     // Partitions being consumed, indexed by partition number. A deque: growing it keeps
     // references to existing entries valid.
     std::deque<partition_state> parts;
   };
 
-  void refresh_topics();
+  // Starts a refresh when due (in the background after the first) and applies a finished one.
+  void refresh_topics(std::chrono::steady_clock::time_point now);
+  void apply_topics(topic_sync_result res);
+  topic_sync_settings sync_settings() const;
   void assign_new_partitions(topic_entry& t);
   // false: the producer queue stayed full; the record is kept for the next step().
   bool handle(const record_ref& r);
@@ -125,6 +142,9 @@ class flow {
   void check_continuity(const record_ref& r, partition_state& p);
   void release_leftovers();
   void on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error);
+  // Serves delivery reports (sink_->poll) / adds what they counted to the metrics.
+  int serve_reports(std::chrono::milliseconds timeout);
+  void publish_metrics();
   void pause(topic_entry& t, const std::string& why);
   void resume(topic_entry& t);
   void commit();
@@ -145,10 +165,20 @@ class flow {
   int32_t last_partition_ = -1;
   partition_state* last_state_ = nullptr;
 
+  // Metrics of delivered records not yet published (see topic_entry::unpublished_records).
+  std::vector<topic_entry*> unpublished_;
+  std::vector<double> latency_counts_;  // per bucket of latency_buckets_seconds, then +Inf
+  double latency_sum_s_ = 0;
+  uint64_t latency_observed_ = 0;
+  // Wall clock of the reports being served: read once per poll, not once per record.
+  int64_t report_clock_ms_ = -1;
+
   std::vector<record_ref> batch_;
   size_t batch_pos_ = 0;  // records before it are handled; the rest wait for a full queue
   std::string header_buf_;
   std::chrono::steady_clock::time_point next_refresh_{};
+  std::future<topic_sync_result> pending_refresh_;  // a background refresh under way
+  bool refreshed_once_ = false;
   std::chrono::steady_clock::time_point next_commit_{};
   std::chrono::milliseconds refresh_backoff_{0};
   bool stopped_ = false;

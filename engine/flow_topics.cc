@@ -8,10 +8,30 @@ namespace tandem::engine {
 
 using std::chrono::milliseconds;
 
-void flow::refresh_topics() {
-  topic_sync_settings ts{s_.source_region, &s_.filter, s_.configs, s_.admin_timeout,
-                         s_.filter.naming().kind() == policy::naming_kind::identity};
-  topic_sync_result res = sync_topics(*source_, *sink_, ts);
+topic_sync_settings flow::sync_settings() const {
+  return {s_.source_region, &s_.filter, s_.configs, s_.admin_timeout,
+          s_.filter.naming().kind() == policy::naming_kind::identity};
+}
+
+void flow::refresh_topics(std::chrono::steady_clock::time_point now) {
+  if (pending_refresh_.valid()) {
+    if (pending_refresh_.wait_for(milliseconds(0)) == std::future_status::ready)
+      apply_topics(pending_refresh_.get());
+    return;
+  }
+  if (now < next_refresh_) return;
+  if (!s_.background_refresh || !refreshed_once_) {
+    // The first one inline: nothing is consumed before the topics are known.
+    refreshed_once_ = true;
+    apply_topics(sync_topics(*source_, *sink_, sync_settings()));
+    return;
+  }
+  pending_refresh_ = std::async(std::launch::async, [this, ts = sync_settings()] {
+    return sync_topics(*source_, *sink_, ts);
+  });
+}
+
+void flow::apply_topics(topic_sync_result res) {
   auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(status_mu_);

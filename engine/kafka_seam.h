@@ -14,7 +14,7 @@
 // (librdkafka source → librdkafka sink; fake → fake).
 //
 // Threading: one flow drives one source and one sink from one thread. Delivery handlers run on
-// that thread, inside record_sink::poll / flush.
+// that thread, inside record_sink::poll / flush (see also the note at the end of this file).
 #pragma once
 
 #include <chrono>
@@ -282,3 +282,8 @@ class partition_reader {
 };
 
 }  // namespace tandem::engine
+
+// Threading note for record_source and record_sink: with flow_settings::background_refresh,
+// list_topics, describe_configs, create_topic and create_partitions may be called from a helper
+// thread while the flow's thread polls and forwards; the librdkafka implementations allow it
+// (each call is a self-contained metadata or admin request).

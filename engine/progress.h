@@ -11,12 +11,13 @@
 // delivery reports for one partition may arrive in any order (the idempotent producer keeps
 // them in order, but nothing here depends on it). A failed delivery freezes the position at
 // that record until rewind(). Memory: one entry per record not yet done plus trailing done
-// ones, in a deque (chunked, no allocation per record).
+// ones, in a ring buffer that only grows (to the most records ever in flight at once): no
+// allocation per record once warm.
 #pragma once
 
 #include <cstdint>
 #include <cstddef>
-#include <deque>
+#include <vector>
 
 namespace tandem::engine {
 
@@ -41,7 +42,7 @@ class partition_progress {
   int64_t position() const { return position_; }
   bool has_failure() const { return failed_ >= 0; }
   int64_t failed_offset() const { return failed_; }
-  size_t pending() const { return entries_.size(); }
+  size_t pending() const { return size_; }
 
   // Forgets everything pending and restarts at `offset` (after a failure or a seek).
   void rewind(int64_t offset);
@@ -53,8 +54,16 @@ class partition_progress {
   };
   void push(int64_t offset, bool done);
   void advance();
+  // The i-th pending entry, oldest first (ring_.size() is 0 or a power of two).
+  entry& at(size_t i) { return ring_[(head_ + i) & (ring_.size() - 1)]; }
+  void pop_front() {
+    head_ = (head_ + 1) & (ring_.size() - 1);
+    --size_;
+  }
 
-  std::deque<entry> entries_;
+  std::vector<entry> ring_;
+  size_t head_ = 0;
+  size_t size_ = 0;
   int64_t position_;
   int64_t failed_ = -1;
 };

@@ -112,6 +112,7 @@ record_ref to_ref(rd_kafka_message_t* m) {
   record_ref r = to_ref_without_headers(m);
   rd_kafka_headers_t* hdrs = nullptr;
   if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    r.has_headers = true;
     const char* name;
     const void* val;
     size_t size;

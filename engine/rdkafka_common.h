@@ -54,7 +54,9 @@ kafka_error to_error(const rd_kafka_error_t* err);
 std::optional<kafka_error> list_topics(rd_kafka_t* rk, std::vector<topic_info>& out,
                                        std::chrono::milliseconds timeout);
 
-// The record_ref view of a consumed message (no allocation).
+// The record_ref view of a consumed message. Parses the headers (librdkafka: once when there
+// are some; for a record without headers every rd_kafka_message_headers call parses again,
+// so later code asks record_ref::has_headers instead).
 record_ref to_ref(rd_kafka_message_t* m);
 // The same without looking at headers: bytes = key + value only, no origin_header.
 record_ref to_ref_without_headers(rd_kafka_message_t* m);

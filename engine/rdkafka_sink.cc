@@ -122,13 +122,17 @@ std::optional<kafka_error> rdkafka_sink::forward(const record_ref& r, const std:
   auto* m = static_cast<rd_kafka_message_t*>(r.impl);
   // The produced message takes the source's header list plus the origin header. If producev
   // fails the source message must be as it was, so that a retry forwards it unchanged:
-  //  - no tandem-origin header on the record (the usual case): MOVE the list (no copy); on
-  //    failure remove the (only) tandem-origin header again and give the list back;
+  //  - no header at all (the usual case): a new list with the origin header only;
+  //  - headers but no tandem-origin one: MOVE the list (no copy); on failure remove the
+  //    (only) tandem-origin header again and give the list back;
   //  - a record already carrying one (copied by an application, or malformed): COPY the list,
   //    since removing by name would also remove the record's own.
+  // has_headers (from to_ref) spares the header-less record a second parse in librdkafka.
   rd_kafka_headers_t* hdrs = nullptr;
   bool moved = false;
-  if (!r.origin_header) {
+  if (!r.has_headers) {
+    // nothing to carry over
+  } else if (!r.origin_header) {
     moved = rd_kafka_message_detach_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs;
   } else {
     rd_kafka_headers_t* src_hdrs = nullptr;
@@ -226,7 +230,10 @@ std::expected<std::unique_ptr<record_sink>, std::string> make_rdkafka_sink(
       {"client.id", options.client_id},
       {"enable.idempotence", "true"},
       {"acks", "all"},
-      {"linger.ms", "5"},
+      // Short: records come in bursts (one fetch response at a time), so a burst is a batch
+      // already and lingering only delays it (5 ms cost +2 ms p50 at 20,000 records/s and no
+      // less CPU in a bulk copy, where the in-flight limit makes batches grow anyway).
+      {"linger.ms", "1"},
       {"batch.size", "1000000"},
       // Retry until delivered: a record is never given up on while the flow runs; permanent
       // errors (too large, not authorized) still fail at once and pause the topic.

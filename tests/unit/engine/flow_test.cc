@@ -60,7 +60,10 @@ flow_settings settings_for(const fake_cluster& source, const fake_cluster& targe
                        .configs = {},
                        .topic_refresh = 0ms,
                        .commit_interval = 0ms,
-                       .batch_size = 2000};
+                       .batch_size = 2000,
+                       // Each refresh inside the step that is due: the fakes are not
+                       // thread-safe, and the tests reason about steps.
+                       .background_refresh = false};
 }
 
 // One flow source→target with everything it needs; `src`/`sink` stay owned by the flow.

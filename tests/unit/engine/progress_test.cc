@@ -154,5 +154,41 @@ TEST(progress, memory_is_released_as_the_position_advances) {
   EXPECT_EQ(p.position(), 1000);
 }
 
+// The pending records live in a ring buffer: growing it while its oldest entry sits in the
+// middle (wrapped around) must keep the order, and reports out of order must still find theirs.
+TEST(progress, order_survives_the_ring_wrapping_and_growing) {
+  partition_progress p(0);
+  int64_t next = 0, done = 0;
+  // Keep 50 in flight for a while (wraps the first ring of 64 several times).
+  for (; next < 50; ++next) p.in_flight(next);
+  for (int round = 0; round < 300; ++round) {
+    ASSERT_TRUE(p.delivered(done++));
+    p.in_flight(next++);
+  }
+  EXPECT_EQ(p.position(), done);
+  // Now grow to 500 in flight from a wrapped state, with a gap (compaction) and a drop.
+  for (int i = 0; i < 450; ++i) {
+    if (i == 100) next += 3;  // offsets next..next+2 do not exist
+    if (i == 200) {
+      p.dropped(next++);
+      continue;
+    }
+    p.in_flight(next++);
+  }
+  EXPECT_EQ(p.pending(), 500u);
+  // Deliver back to front except the oldest: the position stays at the oldest.
+  std::vector<int64_t> open;
+  for (int64_t o = done; o < next; ++o) open.push_back(o);
+  int64_t oldest = done;
+  for (auto it = open.rbegin(); it != open.rend(); ++it) {
+    if (*it == oldest) continue;
+    p.delivered(*it);  // false for the gap's offsets and the dropped one
+  }
+  EXPECT_EQ(p.position(), oldest);
+  ASSERT_TRUE(p.delivered(oldest));
+  EXPECT_EQ(p.position(), next);
+  EXPECT_EQ(p.pending(), 0u);
+}
+
 }  // namespace
 }  // namespace tandem::engine
