@@ -108,10 +108,11 @@ rows = {
     "limit-consume": limit_row("limit-consume"),
     "limit-produce": limit_row("limit-produce"),
 }
-base = load("lat-baseline")
-rows["broker-latency"] = {"ok": bool(base and base["ok"]), "latency": base}
-if base:
-    rows["broker-latency"].update({k: base[k] for k in ("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms")})
+for row_name, file in (("broker-latency", "lat-baseline"), ("broker-latency-B", "lat-baseline-b")):
+    base = load(file)
+    rows[row_name] = {"ok": bool(base and base["ok"]), "latency": base}
+    if base:
+        rows[row_name].update({k: base[k] for k in ("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms")})
 replicators = ["tandem-identity", "tandem-prefix"] + ([] if SKIP_MM2 else ["mm2"])
 for name in replicators:
     rows[name] = replicator_row(name)
@@ -178,7 +179,7 @@ for name in replicators:
         delivery.append(f"- {name}: all {N} records delivered ({how}); latency run lost 0")
     else:
         delivery.append(f"- {name}: FAILED: " + "; ".join(row.get("problems", [])))
-for name in ("limit-consume", "limit-produce", "broker-latency"):
+for name in ("limit-consume", "limit-produce", "broker-latency", "broker-latency-B"):
     if not rows[name]["ok"]:
         delivery.append(f"- {name}: FAILED")
 ok = not failed and all(rows[n]["ok"] for n in rows)
