@@ -261,18 +261,30 @@ void flow::pause(topic_entry& t, const std::string& why) {
 void flow::commit() {
   next_commit_ = clock_type::now() + s_.commit_interval;
   std::vector<partition_position> changed;
+  struct trim {
+    partition_state* part;
+    std::string_view topic;
+    int64_t log_start;
+  };
+  std::vector<trim> trims;
   for (auto& [name, t] : topics_) {
     for (auto& p : t.parts) {
       int64_t pos = p.progress.position();
-      int64_t hw = source_->partition_watermarks(name, p.partition).high;
-      if (hw >= 0) metrics_.lag(name, p.partition).Set(static_cast<double>(std::max<int64_t>(0, hw - pos)));
+      watermarks w = source_->partition_watermarks(name, p.partition);
+      if (w.high >= 0) metrics_.lag(name, p.partition).Set(static_cast<double>(std::max<int64_t>(0, w.high - pos)));
       if (pos != p.committed) changed.push_back({name, p.partition, pos});
+      // The client's cached log start (from fetch responses; negative while unknown).
+      if (w.low > p.trimmed_below) trims.push_back({&p, name, w.low});
     }
   }
   if (auto err = journal_.commit(changed)) {
     log::error(name_) << "cannot persist positions (retrying): " << *err;
     set_problem("state store: " + *err);
     return;
+  }
+  for (auto& t : trims) {  // after the commit: its runs may lie below the log start too
+    journal_.trim_below(t.topic, t.part->partition, t.log_start);
+    t.part->trimmed_below = t.log_start;
   }
   for (const auto& c : changed) topics_.find(c.topic)->second.parts[c.partition].committed = c.offset;
   if (auto err = source_->commit(changed))

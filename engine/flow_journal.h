@@ -35,6 +35,10 @@ class flow_journal {
                     std::string_view peer_topic, int64_t peer_offset) = 0;
   // Persists what was learned and the positions. Error text on failure (nothing persisted).
   virtual std::optional<std::string> commit(std::span<const partition_position> positions) = 0;
+  // The source partition's log now starts at `log_start` (retention or deleted records): the
+  // map's coverage below it may go (DESIGN.md "Offset map": coverage trimmed below the
+  // source's log start). Called when the log start advanced; failures are the journal's to log.
+  virtual void trim_below(std::string_view topic, int32_t partition, int64_t log_start) = 0;
 };
 
 // In-memory journal: for unit tests and for inspecting what a flow reported.
@@ -44,6 +48,7 @@ class memory_journal final : public flow_journal {
   std::map<key, int64_t> positions;                              // committed
   std::map<key, std::vector<std::pair<int64_t, int64_t>>> pairs;  // (src, dst), committed
   std::map<key, std::vector<std::pair<int64_t, int64_t>>> echoes; // (offset, peer_offset)
+  std::map<key, int64_t> trimmed_below;                           // the last trim_below
   int commits = 0;
 
   std::optional<int64_t> resume_position(const std::string& topic, int32_t partition) override {
@@ -57,6 +62,9 @@ class memory_journal final : public flow_journal {
   void echo(std::string_view topic, int32_t partition, int64_t offset, std::string_view,
             int64_t peer_offset) override {
     echoes[{std::string(topic), partition}].emplace_back(offset, peer_offset);
+  }
+  void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
+    trimmed_below[{std::string(topic), partition}] = log_start;
   }
   std::optional<std::string> commit(std::span<const partition_position> ps) override {
     for (auto& [k, v] : pending_) pairs[k].insert(pairs[k].end(), v.begin(), v.end());

@@ -89,6 +89,18 @@ class offset_journal final : public flow_journal {
                        << ": " << ok.error().message;
   }
 
+  void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
+    offsets::partition_ref p{own_, std::string(topic), partition};
+    auto n = store_->trim_below(p, {log_start});
+    if (!n) {
+      log::warn(name_) << "cannot trim the offset map of " << offsets::to_string(p)
+                       << " below the source's log start " << log_start << ": " << n.error().message;
+    } else if (*n > 0) {
+      log::info(name_) << "offset map of " << offsets::to_string(p) << " trimmed below the source's "
+                       << "log start " << log_start << ": " << *n << " run(s) erased or cut";
+    }
+  }
+
   std::optional<std::string> commit(std::span<const partition_position> positions) override {
     std::vector<offsets::partition_batch> batch;
     std::map<std::pair<std::string, int32_t>, size_t> own_index;

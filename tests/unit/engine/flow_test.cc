@@ -295,6 +295,20 @@ TEST(flow_delivery, resume_position_never_passes_an_undelivered_record) {
   EXPECT_EQ(h.fm().lag("orders", 0).Value(), 0);
 }
 
+TEST(flow_delivery, the_map_is_trimmed_when_the_source_log_start_advances) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return caught_up(h, west, "orders"); }));
+  EXPECT_FALSE(h.journal.trimmed_below.contains({"orders", 0})) << "log start 0: nothing to trim";
+  // Retention deletes the first 4 records at the source.
+  auto& records = west.topics.at("orders").partitions[0].records;
+  records.erase(records.begin(), records.begin() + 4);
+  h.f->step(0ms);
+  EXPECT_EQ((h.journal.trimmed_below[{"orders", 0}]), 4);
+}
+
 TEST(flow_delivery, queue_full_backpressure_loses_nothing) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 2);

@@ -62,5 +62,17 @@ TEST(offset_journal, a_replay_keeps_both_copies) {
   EXPECT_EQ(store->translate_to_target(k_orders0, {3}).value().offset.v, 3);
 }
 
+TEST(offset_journal, trims_its_own_runs_below_the_source_log_start) {
+  offsets::testing::temp_dir dir;
+  auto store = open_state(dir.path()).value();
+  auto j = make_offset_journal(store, "west", "east", nullptr);
+  for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, 100 + i);
+  j->echo("orders", 0, 50, "orders", 2);  // a peer run: not the own flow's, never trimmed here
+  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
+  j->trim_below("orders", 0, 4);
+  EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{4}, {104}, 6}}));
+  EXPECT_EQ(store->runs({{"east", "west"}, "orders", 0}).value().size(), 1u);
+}
+
 }  // namespace
 }  // namespace tandem::engine
