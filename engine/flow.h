@@ -110,11 +110,11 @@ class flow {
     int32_t partition = 0;
     partition_progress progress;
     int64_t committed = -1;  // last position handed to the journal
-    int64_t trimmed_below = 0;  // the source's log start last handed to journal.trim_below
     int64_t next_expected = 0;  // offset after the last record consumed (continuity check)
     // Assigned at the log start: the first record's offset is wherever the log starts, not a
     // gap to alarm on.
     bool from_log_start = false;
+    int64_t trimmed_below = 0;  // the source's log start last handed to journal.trim_below
   };
   struct topic_entry {
     replicated_topic info;

@@ -124,8 +124,12 @@ void flow::assign_new_partitions(topic_entry& t) {
   }
   for (const auto& a : add) {
     int64_t start = std::max<int64_t>(0, a.offset);
-    t.parts.push_back(partition_state{&t, a.partition, partition_progress(start), start, start,
-                                      a.offset == offset_beginning});
+    t.parts.push_back(partition_state{.topic = &t,
+                                      .partition = a.partition,
+                                      .progress = partition_progress(start),
+                                      .committed = start,
+                                      .next_expected = start,
+                                      .from_log_start = a.offset == offset_beginning});
   }
   last_state_ = nullptr;
   log::info(name_) << "replicating topic=" << t.info.source_topic << " -> "
