@@ -210,6 +210,12 @@ void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_er
     return;
   }
   if (!p->progress.delivered(src.offset)) return;  // a report from before a rewind
+  if (dst_offset <= p->last_dst) {
+    // The target partition was truncated or deleted and recreated: the journal logs it and
+    // invalidates the stale part of the offset map (engine/offset_journal.cc).
+    metrics_.alarm(p->topic->info.source_topic, "target_truncated").Increment();
+  }
+  p->last_dst = dst_offset;
   journal_.delivered(src.topic, src.partition, src.offset, dst_offset);
   topic_entry& t = *p->topic;
   if (t.unpublished_records++ == 0) unpublished_.push_back(&t);

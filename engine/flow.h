@@ -115,6 +115,7 @@ class flow {
     // gap to alarm on.
     bool from_log_start = false;
     int64_t trimmed_below = 0;  // the source's log start last handed to journal.trim_below
+    int64_t last_dst = -1;      // target offset of the last delivery report (alarm if it goes back)
   };
   struct topic_entry {
     replicated_topic info;

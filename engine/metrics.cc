@@ -62,8 +62,8 @@ metrics::metrics(std::string_view version)
                               "Produce errors from the target cluster, by librdkafka error "
                               "name.")),
       alarms_(counter(*registry_, "tandem_alarms_total",
-                      "Source logs that changed under a flow: partitions that went back "
-                      "(truncated or recreated) and records deleted before replication.")),
+                      "Logs that changed under a flow: source or target partitions that went "
+                      "back (truncated or recreated) and records deleted before replication.")),
       offset_map_runs_(gauge(*registry_, "tandem_offset_map_runs",
                              "Runs held in the flow's source-to-target offset map.")),
       topic_paused_(gauge(*registry_, "tandem_topic_paused",

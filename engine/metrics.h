@@ -16,7 +16,8 @@
 //   tandem_group_syncs_total{source,target,result}                   counter
 //   tandem_produce_errors_total{source,target,code}                  counter
 //   tandem_alarms_total{source,target,topic,reason}                  counter  source_truncated |
-//                                                                             retention_outran
+//                                                                             retention_outran |
+//                                                                             target_truncated
 //   tandem_offset_map_runs{source,target}                            gauge
 //   tandem_topic_paused{source,target,topic}                         gauge 0/1
 //   tandem_topics_replicated{source,target}                          gauge
@@ -93,10 +94,12 @@ class flow_metrics {
   // e.g. "_MSG_TIMED_OUT", "TOPIC_AUTHORIZATION_FAILED".
   prometheus::Counter& produce_error(std::string_view code);
 
-  // tandem_alarms_total: records may have been lost or must be replicated again because the
-  // source log changed under the flow (DESIGN.md "Never skip silently"). `reason` is
-  // "source_truncated" (the partition went back: truncated or recreated) or
-  // "retention_outran" (the source deleted records before they were replicated).
+  // tandem_alarms_total: records may have been lost or must be replicated again because a
+  // log changed under the flow (DESIGN.md "Never skip silently"). `reason` is
+  // "source_truncated" (the partition went back: truncated or recreated),
+  // "retention_outran" (the source deleted records before they were replicated) or
+  // "target_truncated" (a delivery landed below an earlier one: the target partition was
+  // truncated or recreated; the offset map is invalidated from there).
   prometheus::Counter& alarm(std::string_view topic, std::string_view reason);
 
   // tandem_group_syncs_total: `result` is e.g. "synced", "skipped_active", "skipped_ahead",

@@ -309,6 +309,22 @@ TEST(flow_delivery, the_map_is_trimmed_when_the_source_log_start_advances) {
   EXPECT_EQ((h.journal.trimmed_below[{"orders", 0}]), 4);
 }
 
+TEST(flow_delivery, a_target_recreated_mid_run_raises_an_alarm) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "a" + std::to_string(i));
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return caught_up(h, west, "orders"); }));
+  EXPECT_EQ(h.fm().alarm("orders", "target_truncated").Value(), 0);
+  east.delete_topic("orders");
+  east.create_topic("orders", 1);
+  for (int i = 0; i < 3; ++i) west.produce("orders", 0, "k", "b" + std::to_string(i));
+  ASSERT_TRUE(h.step_until([&] { return caught_up(h, west, "orders"); }));
+  EXPECT_EQ(h.fm().alarm("orders", "target_truncated").Value(), 1);
+  using pairs = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ((h.journal.pairs[{"orders", 0}]), (pairs{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 0}, {6, 1}, {7, 2}}));
+}
+
 TEST(flow_delivery, queue_full_backpressure_loses_nothing) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 2);
