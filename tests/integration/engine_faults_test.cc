@@ -183,11 +183,8 @@ TEST(engine_faults, a_malformed_origin_header_is_replicated_as_local_and_counted
   std::printf("[figures] malformed-header warnings logged by %s: %zu\n", b.alias.c_str(),
               warnings);
   EXPECT_EQ(warnings, 1u) << "logged once per topic";
-  for (auto* p : {pa.get(), pb.get()}) {
-    EXPECT_TRUE(p->running());
-    auto s = p->terminate();
-    EXPECT_TRUE(s.exited && s.code == 0 && !s.needed_kill) << s.describe();
-  }
+  for (auto* p : {pa.get(), pb.get()}) EXPECT_TRUE(p->running()) << p->region();
+  expect_clean_stop({pa.get(), pb.get()});
 }
 
 }  // namespace

@@ -124,10 +124,7 @@ TEST(engine_restart, sigterm_loses_and_duplicates_nothing_and_sigkill_loses_noth
   for (const auto& p : rep_a.problems)
     if (!p.starts_with("out of order")) ADD_FAILURE() << a.alias << ": " << p;
 
-  for (auto* p : {pa.get(), pb.get()}) {
-    auto s = p->terminate();
-    EXPECT_TRUE(s.exited && s.code == 0 && !s.needed_kill) << p->region() << ": " << s.describe();
-  }
+  expect_clean_stop({pa.get(), pb.get()});
 }
 
 }  // namespace

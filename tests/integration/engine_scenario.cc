@@ -78,6 +78,14 @@ int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_
   }
 }
 
+void expect_clean_stop(std::initializer_list<tandem_process*> processes,
+                       std::chrono::milliseconds grace) {
+  for (tandem_process* p : processes) {
+    auto s = p->terminate(grace);
+    EXPECT_TRUE(s.exited && s.code == 0 && !s.needed_kill) << p->region() << ": " << s.describe();
+  }
+}
+
 std::string seconds_text(steady::duration d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f",

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ std::vector<record> read_topic(const std::string& bootstrap, const std::string& 
 int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_least,
                      std::chrono::milliseconds deadline,
                      std::chrono::milliseconds quiet = std::chrono::seconds(3));
+
+// SIGTERMs each process (waiting up to `grace`) and expects a clean exit: code 0, no SIGKILL.
+void expect_clean_stop(std::initializer_list<tandem_process*> processes,
+                       std::chrono::milliseconds grace = std::chrono::seconds(10));
 
 // Seconds with one decimal, for printed figures.
 std::string seconds_text(std::chrono::steady_clock::duration d);

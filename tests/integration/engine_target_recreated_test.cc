@@ -104,8 +104,7 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
       30s, 500ms);
   EXPECT_TRUE(resumed) << "the resume position never reached 150:\n" << last;
   std::printf("[figures] target deleted and recreated: alarm counted, resume position 150\n");
-  auto st = proc->terminate();
-  EXPECT_TRUE(st.exited && st.code == 0) << st.describe();
+  expect_clean_stop({proc.get()});
 }
 
 }  // namespace

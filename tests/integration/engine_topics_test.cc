@@ -79,10 +79,7 @@ TEST(engine_topics, a_topic_created_mid_run_is_replicated_within_10_seconds) {
                 rep.unexpected,
             0);
   for (const auto& p : rep.problems) ADD_FAILURE() << p;
-  for (auto* p : {pa.get(), pb.get()}) {
-    auto s = p->terminate();
-    EXPECT_TRUE(s.exited && s.code == 0 && !s.needed_kill) << s.describe();
-  }
+  expect_clean_stop({pa.get(), pb.get()});
 }
 
 TEST(engine_topics, partitions_added_at_the_source_are_followed_in_both_directions) {
@@ -161,9 +158,8 @@ TEST(engine_topics, partitions_added_at_the_source_are_followed_in_both_directio
     auto samples = parse_metrics(p->metrics_text());
     std::printf("[figures] tandem %s: tandem_topic_paused %.0f\n", p->region().c_str(),
                 metric_sum(samples, "tandem_topic_paused", {{"topic", topic}}));
-    auto s = p->terminate();
-    EXPECT_TRUE(s.exited && s.code == 0 && !s.needed_kill) << s.describe();
   }
+  expect_clean_stop({pa.get(), pb.get()});
 }
 
 // Active-active: partitions added in a while b's process is down. Meanwhile the flow b->a sees
@@ -225,9 +221,8 @@ TEST(engine_topics, partitions_added_while_the_peer_process_is_down_are_followed
     auto samples = parse_metrics(p->metrics_text());
     std::printf("[figures] tandem %s: tandem_topic_paused %.0f\n", p->region().c_str(),
                 metric_sum(samples, "tandem_topic_paused", {{"topic", topic}}));
-    auto s = p->terminate();
-    EXPECT_TRUE(s.exited && s.code == 0 && !s.needed_kill) << s.describe();
   }
+  expect_clean_stop({pa.get(), pb.get()});
 }
 
 }  // namespace

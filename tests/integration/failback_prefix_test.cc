@@ -260,10 +260,7 @@ TEST(failback_prefix, group_returns_from_b_to_a_with_nothing_skipped_and_nothing
   EXPECT_EQ(reread, 0);
   EXPECT_EQ(unexpected, 0);
 
-  for (auto* p : {s.proc_a.get(), s.proc_b.get()}) {
-    auto st = p->terminate();
-    EXPECT_TRUE(st.exited && st.code == 0) << p->region() << ": " << st.describe();
-  }
+  expect_clean_stop({s.proc_a.get(), s.proc_b.get()});
   std::printf("[figures] runtime %s s\n", seconds_text(steady::now() - t0).c_str());
 }
 
@@ -345,10 +342,7 @@ TEST(failback_prefix, a_group_already_ahead_on_a_is_never_moved_backwards) {
   auto after = kafka_cli_offsets(s.a().bootstrap, s.group, s.topic, raw);
   EXPECT_EQ(after, expected) << "ConsumerGroupCommand --describe on a:\n" << raw;
 
-  for (auto* p : {s.proc_a.get(), s.proc_b.get()}) {
-    auto st = p->terminate();
-    EXPECT_TRUE(st.exited && st.code == 0) << p->region() << ": " << st.describe();
-  }
+  expect_clean_stop({s.proc_a.get(), s.proc_b.get()});
   std::printf("[figures] runtime %s s\n", seconds_text(steady::now() - t0).c_str());
 }
 

@@ -277,8 +277,7 @@ TEST(failover_mm2, prefix_failover_rereads_beside_mirrormaker2) {
   EXPECT_EQ(t.unexpected, 0);
   EXPECT_EQ(m.unexpected, 0);
   EXPECT_TRUE(mm2.running()) << mm2.log_tail();
-  auto st = proc.terminate();
-  EXPECT_TRUE(st.exited && st.code == 0) << st.describe();
+  expect_clean_stop({&proc});
   std::printf("[figures] runtime %s s\n", seconds_text(steady::now() - t0).c_str());
 }
 

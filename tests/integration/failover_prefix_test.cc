@@ -250,8 +250,7 @@ TEST(failover_prefix, group_moves_from_a_to_b_with_nothing_skipped_and_nothing_r
     poller.join();
     rd_kafka_consumer_close(rk.get());
   }
-  auto st = s.proc->terminate();
-  EXPECT_TRUE(st.exited && st.code == 0) << st.describe();
+  expect_clean_stop({s.proc.get()});
   std::printf("[figures] runtime %s s\n", seconds_text(steady::now() - t0).c_str());
 }
 

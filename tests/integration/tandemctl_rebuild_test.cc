@@ -165,10 +165,7 @@ class temp_area {
 // Stops both daemons (SIGTERM, expecting a clean exit), then rebuild_and_dump for each.
 std::pair<region_maps, region_maps> stop_rebuild_and_dump(tandem_process& pa, tandem_process& pb,
                                                           const temp_area& area) {
-  for (auto* p : {&pa, &pb}) {
-    auto s = p->terminate(15s);
-    EXPECT_TRUE(s.exited && s.code == 0) << p->region() << ": " << s.describe();
-  }
+  expect_clean_stop({&pa, &pb}, 15s);
   return {rebuild_and_dump(pa, area.path() / "a-rebuilt"), rebuild_and_dump(pb, area.path() / "b-rebuilt")};
 }
 
