@@ -49,7 +49,7 @@ using settings = std::vector<std::pair<std::string, std::string>>;
 
 // ---- settings shared with tandem --------------------------------------------------------------
 
-// The producer settings of engine/rdkafka_sink.cc (make_rdkafka_sink), so that the produce-only
+// The producer settings of engine/kafka/rdkafka/sink.cc (make_rdkafka_sink), so that the produce-only
 // limit and the latency producer are what tandem does. One deliberate difference:
 // message.timeout.ms is bounded (tandem: 0 = retry forever) so a broken run fails instead of
 // hanging; it never fires in a healthy run.
@@ -63,7 +63,7 @@ const settings tandem_producer = {
     {"queue.buffering.max.kbytes", "65536"},
 };
 
-// The consumer settings of engine/rdkafka_source.cc (make_rdkafka_source).
+// The consumer settings of engine/kafka/rdkafka/source.cc (make_rdkafka_source).
 const settings tandem_consumer = {
     {"enable.auto.commit", "false"},
     {"enable.auto.offset.store", "false"},

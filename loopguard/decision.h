@@ -1,4 +1,4 @@
-// The replicate/drop decision for one consumed record. DESIGN.md "Origin header (loopguard)".
+// The replicate/drop decision for one consumed record. docs/design.md "Origin header (loopguard)".
 //
 // A flow S→T reads topic t, partition p of region S and writes into region T. For each record:
 //
@@ -81,7 +81,7 @@ struct header_view {
 // the same choice as Kafka's Headers.lastHeader() and librdkafka's rd_kafka_header_get_last().
 //
 // The last one counts because tandem *appends* its header to the record's existing headers
-// (it keeps all headers, DESIGN.md "Records"). A record that arrived with an application-copied
+// (it keeps all headers, docs/design.md "Records"). A record that arrived with an application-copied
 // header and was then replicated carries [copied, tandem's]; judging by the first would call
 // tandem's own copy local in the next flow, and replicate it back: a loop.
 [[nodiscard]] std::optional<std::string_view> select_origin_header(

@@ -1,5 +1,5 @@
 // The `tandem-origin` record header: which region a record came from, where it was read, and
-// where tandem wrote it. DESIGN.md "Origin header (loopguard)".
+// where tandem wrote it. docs/design.md "Origin header (loopguard)".
 //
 // Wire format (version 1), ASCII text, no terminator, no whitespace:
 //
@@ -15,7 +15,7 @@
 //
 // Rules beyond the grammar, all checked by parse() and by encode():
 //   * o == s.region. tandem replicates only a region's own records and never forwards
-//     (DESIGN.md "Topology"), so the region a record was read from is its origin.
+//     (docs/design.md "Topology"), so the region a record was read from is its origin.
 //   * d.region != o. tandem never writes a record back into the region it was read from.
 // '/' and ';' cannot occur in regions or topics, so splitting on them is unambiguous.
 //
@@ -25,7 +25,7 @@
 // counts it (decision.h). A future "v2..." is reported as unsupported_version — a v1 reader
 // cannot know what it promises, so it is treated as not ours, like any malformed header.
 //
-// Hardening hook (DESIGN.md, optional, not implemented): an HMAC over the header with a shared
+// Hardening hook (docs/design.md, optional, not implemented): an HMAC over the header with a shared
 // secret, as a fourth field ";m=<hex>" in a new version. parse() would verify it after `d`;
 // only the drop decision depends on it, since a forged header can only make a record vanish.
 #pragma once

@@ -60,7 +60,7 @@ std::expected<map_change, error> plan_insert(std::span<const run> existing,
 map_change plan_trim(std::span<const run> starting_below, source_offset log_start);
 
 // Plans forgetting everything the map says about source offsets >= `from`: the source
-// partition was truncated or recreated, so the records there now are other records (DESIGN.md
+// partition was truncated or recreated, so the records there now are other records (docs/design.md
 // "Safety rules": the affected runs are invalidated). `all` must hold every run of the
 // partition. Runs starting at or after `from` are erased; a run that straddles it is cut to end
 // there (all copies of a group alike, so the map stays canonical).

@@ -1,6 +1,6 @@
 // Offset translation: where a consumer group continues on the other side of a flow.
 //
-// The rules (DESIGN.md, "Translation (never skip; round toward re-reading)") are implemented once,
+// The rules (docs/design.md, "Translation (never skip; round toward re-reading)") are implemented once,
 // here, over the `run_index` seam; partition_map (memory) and offset_store's stored_partition
 // (RocksDB) only fetch the one run each rule needs. A hole in the map can only make a consumer
 // re-read records, never skip one.

@@ -1,5 +1,5 @@
 // Topic naming: what a replicated topic is called on the target cluster, and what a topic's
-// name says about where it came from. Standard library only (DESIGN.md, "Naming policies").
+// name says about where it came from. Standard library only (docs/design.md, "Naming policies").
 #pragma once
 
 #include <expected>
@@ -12,7 +12,7 @@
 
 namespace tandem::policy {
 
-// The two naming schemes of DESIGN.md. Spelled in config as `naming = "prefix" | "identity"`.
+// The two naming schemes of docs/design.md. Spelled in config as `naming = "prefix" | "identity"`.
 enum class naming_kind { prefix, identity };
 
 // "prefix" / "identity".

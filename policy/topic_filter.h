@@ -1,5 +1,5 @@
 // Which topics a flow takes, and which consumer groups it checkpoints / syncs.
-// Standard library only (DESIGN.md, "Naming policies" and the [replication] config keys
+// Standard library only (docs/design.md, "Naming policies" and the [replication] config keys
 // `topics`, `exclude`, `groups`, `group_exclude`).
 //
 // Patterns are std::regex ECMAScript and must match the WHOLE name (std::regex_match):

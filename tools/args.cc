@@ -3,7 +3,7 @@
 #include <charconv>
 #include <vector>
 
-#include "engine/suggest.h"
+#include "engine/config/suggest.h"
 
 namespace tandem::tools {
 namespace {

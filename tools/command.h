@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/cli.h"
-#include "engine/config.h"
+#include "engine/cli/cli.h"
+#include "engine/config/config.h"
 #include "offsets/store.h"
 #include "tools/args.h"
 #include "tools/state.h"

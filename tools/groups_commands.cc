@@ -16,9 +16,9 @@
 #include <set>
 #include <thread>
 
-#include "engine/checkpointer.h"
-#include "engine/group_translation.h"
-#include "engine/suggest.h"
+#include "engine/groups/checkpointer.h"
+#include "engine/groups/group_translation.h"
+#include "engine/config/suggest.h"
 #include "policy/topic_filter.h"
 #include "tools/command.h"
 #include "tools/groups_list.h"
@@ -51,7 +51,7 @@ constexpr std::string_view k_groups_exit_codes =
 std::string common_description() {
   return "GROUP's positions on REGION are the checkpoints tandem stored in LOCAL's state_dir\n"
          "(REGION is not contacted, so this works when REGION is down). Each is translated by the\n"
-         "rules of DESIGN.md \"Translation\" over the current offset map (never skip, round toward\n"
+         "rules of docs/design.md \"Translation\" over the current offset map (never skip, round toward\n"
          "re-reading; identity naming: the earlier of the two frontiers) and clamped to the log\n"
          "start of the partition on LOCAL, which is read from LOCAL's cluster. Prefix naming: a\n"
          "checkpoint on REGION's mirror of LOCAL (LOCAL.orders) moves back to LOCAL's orders\n"
@@ -404,7 +404,7 @@ std::vector<engine::group_offset> decide(group_plan& plan, const std::vector<eng
   std::map<std::pair<std::string, int32_t>, int64_t> current;
   for (const auto& o : committed)
     if (o.offset >= 0) current[{o.topic, o.partition}] = o.offset;
-  // Marked like group sync's commits (engine/checkpointer.h): offsets tandem wrote, not a
+  // Marked like group sync's commits (engine/groups/checkpointer.h): offsets tandem wrote, not a
   // consumer, so the peer's checkpointer does not copy them back (its loop guard).
   const std::string mark = std::string(engine::k_sync_metadata_prefix) + "v1;o=" + plan.flow.source_region;
   std::vector<engine::group_offset> out;

@@ -4,7 +4,7 @@
 #include <span>
 #include <string_view>
 
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "tools/tandemctl.h"
 
 namespace tandem::tools {

@@ -1,5 +1,5 @@
 // `tandemctl offsets ...`: the subcommands over the offset map of the local region's store
-// (DESIGN.md "Offset map", "Translation"). Internal to tools/; tests go through run().
+// (docs/design.md "Offset map", "Translation"). Internal to tools/; tests go through run().
 //
 //   stats      per flow and partition: runs, copied records, resume position; totals, size
 //   dump       the runs (src_start, dst_start, length) of selected flows/topics/partitions
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 #include "offsets/translate.h"
 
 namespace tandem::tools {

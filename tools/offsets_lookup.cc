@@ -58,7 +58,7 @@ std::string translate_usage(std::string_view program) {
   return "Usage: " + p + " translate --config FILE --from REGION --topic TOPIC --partition P\n" +
          pad + "--offset OFFSET [--reverse] [--json]\n\n"
          "Translate a consumer group's committed offset across the flow REGION->LOCAL (LOCAL is\n"
-         "the config's region), by the rules of DESIGN.md \"Translation\": never skip, round\n"
+         "the config's region), by the rules of docs/design.md \"Translation\": never skip, round\n"
          "toward re-reading.\n"
          "  default    OFFSET is on REGION's topic; prints where the group continues on LOCAL:\n"
          "             dst(last recorded record with src < OFFSET) + 1\n"

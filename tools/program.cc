@@ -1,8 +1,8 @@
 // The command table of tandemctl, and its default environment.
 #include <chrono>
 
-#include "engine/rdkafka_client.h"
-#include "engine/rdkafka_reader.h"
+#include "engine/kafka/rdkafka/client.h"
+#include "engine/kafka/rdkafka/reader.h"
 #include "tools/tandemctl.h"
 
 namespace tandem::tools {

@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/config.h"
-#include "engine/kafka_seam.h"
+#include "engine/config/config.h"
+#include "engine/kafka/seam.h"
 #include "offsets/store.h"
 #include "policy/topic_filter.h"
 #include "tools/rebuild_partition.h"

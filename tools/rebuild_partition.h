@@ -1,5 +1,5 @@
 // partition_rebuilder: the runs of one flow's partition, learned from the origin headers of the
-// records in the target partition (`tandemctl rebuild`, DESIGN.md "Offset map").
+// records in the target partition (`tandemctl rebuild`, docs/design.md "Offset map").
 //
 //   target partition (d side), in offset order       header says                 fed?
 //     40  v1;o=east;s=east/orders/3/10;d=west/orders/3   flow east->west, p 3    (10, 40)

@@ -6,7 +6,7 @@
 #include <set>
 #include <system_error>
 
-#include "engine/suggest.h"
+#include "engine/config/suggest.h"
 #include "policy/naming.h"
 
 namespace tandem::tools {

@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/cli.h"
-#include "engine/config.h"
+#include "engine/cli/cli.h"
+#include "engine/config/config.h"
 #include "offsets/store.h"
 #include "policy/naming.h"
 

@@ -1,5 +1,5 @@
 // tandemctl: inspect and use tandem's offset maps, translate and fail over consumer groups,
-// verify and drill (DESIGN.md, "CLI"). The commands live in the tandem_tools library
+// verify and drill (docs/design.md, "CLI"). The commands live in the tandem_tools library
 // (tools/tandemctl.h) so tests can run them in-process; this file is only main().
 
 #include "tools/tandemctl.h"

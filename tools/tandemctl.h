@@ -4,7 +4,7 @@
 //   int code = tandem::tools::run({"offsets", "stats", "--config", "west.toml"}, {out, err});
 //
 // Exit codes (every command): 0 success, 1 runtime failure, 2 usage or config error
-// (engine/cli.h). Commands over local state are documented in their --help and DESIGN.md "CLI".
+// (engine/cli/cli.h). Commands over local state are documented in their --help and docs/design.md "CLI".
 #pragma once
 
 #include <chrono>
@@ -16,9 +16,9 @@
 #include <string>
 #include <string_view>
 
-#include "engine/cli.h"
-#include "engine/config.h"
-#include "engine/kafka_seam.h"
+#include "engine/cli/cli.h"
+#include "engine/config/config.h"
+#include "engine/kafka/seam.h"
 
 namespace tandem::tools {
 

@@ -1,4 +1,4 @@
-// Acceptance, DESIGN.md "Safety rules" on real Kafka: a target topic deleted while tandem runs
+// Acceptance, docs/design.md "Safety rules" on real Kafka: a target topic deleted while tandem runs
 // (an operator's mistake, or a cluster rebuilt) is an alarm, the runs that point into the old
 // log are invalidated, and replication and the offset map carry on into the recreated topic.
 //

@@ -4,7 +4,7 @@
 //   a: T (3 partitions) ── tandem b (flow a->b) ──> b: a.T        tandem b publishes the runs of
 //                                                                  {a,b} to b's tandem.offsets;
 //   tandem a (flow b->a) learns them, checkpoints b's groups on a.T (b's mirror of a) as
-//   positions on a's T                          (engine/checkpointer.h "Failback")
+//   positions on a's T                          (engine/groups/checkpointer.h "Failback")
 //
 // failback: G consumes part of T on a, fails over to a.T on b (tandemctl --config b --from a),
 //   consumes a further part there, commits, closes; tandemctl --config a --from b moves it back

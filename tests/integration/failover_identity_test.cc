@@ -7,7 +7,7 @@
 //            commits X; tandem b checkpoints G_i (translate polled until from_offset == X);
 //            tandemctl groups failover ──> G_i on b; G_i on b reads from its offset to the end
 //   per trial: every one of the records is read on a or on b (0 skipped); the records read on
-//   both sides (re-reads) stay within the records between the two frontiers (DESIGN.md
+//   both sides (re-reads) stay within the records between the two frontiers (docs/design.md
 //   "Translation": start = min(a_term, b_term)) and within tandemctl's reported `reread`.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>

@@ -99,7 +99,7 @@ class mm2_process {
   pid_t pid_ = -1;
 };
 
-// KAFKA-LOCAL.md's dedicated-mode settings, every interval at 1 s (tandem checkpoints every 1 s
+// docs/kafka-local.md's dedicated-mode settings, every interval at 1 s (tandem checkpoints every 1 s
 // here too), only `topic` and `group`, mmA -> mmB only.
 std::string mm2_properties(const std::string& a, const std::string& b, const std::string& topic,
                            const std::string& group) {

@@ -1,4 +1,4 @@
-// Acceptance, the durable copy of the offset map on real Kafka (DESIGN.md "Offset map": RocksDB is
+// Acceptance, the durable copy of the offset map on real Kafka (docs/design.md "Offset map": RocksDB is
 // the local index, Kafka the durable store), prefix naming, two regions both ways:
 //
 //   a: T ── tandem b ──> b: a.T      b's runs of flow a->b ──> b: tandem.offsets

@@ -1,4 +1,4 @@
-// Checkpoints and group sync of flow west->east (engine/checkpointer.h) on in-memory clusters
+// Checkpoints and group sync of flow west->east (engine/groups/checkpointer.h) on in-memory clusters
 // (fake_kafka.h) and a RocksDB store in a temp directory. No broker, no sleeps: the clock is
 // injected and every test runs passes by hand.
 //
@@ -8,7 +8,7 @@
 //   east west.orders    0 .. 59 | 70 .. 109      east 60..69: not copies of west's records
 //
 // so a group at X <= 60 on west continues at X on east, one at X > 60 at X + 10.
-#include "engine/checkpointer.h"
+#include "engine/groups/checkpointer.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/metrics.h"
+#include "engine/obs/metrics.h"
 #include "fake_kafka.h"
 #include "offsets/run_builder.h"
 #include "offsets/store.h"

@@ -1,6 +1,6 @@
 // The subcommand dispatcher and `check-config`, in-process and through the built binaries.
 
-#include "engine/cli.h"
+#include "engine/cli/cli.h"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/config.h"
+#include "engine/config/config.h"
 #include "tests/unit/engine/config_fixtures.h"
 
 namespace tandem::engine {

@@ -1,4 +1,4 @@
-// Every example under configs/ loads and validates (DESIGN.md: "Every file in configs/ is
+// Every example under configs/ loads and validates (docs/design.md: "Every file in configs/ is
 // loaded by a test"), and the files of one example describe the same topology.
 
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "engine/config.h"
+#include "engine/config/config.h"
 
 namespace tandem::engine {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/config.h"
+#include "engine/config/config.h"
 #include "tests/unit/engine/config_fixtures.h"
 
 namespace tandem::engine {

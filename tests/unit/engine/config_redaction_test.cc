@@ -1,9 +1,9 @@
-// Secrets in the librdkafka passthrough never appear in errors or summaries (DESIGN.md,
+// Secrets in the librdkafka passthrough never appear in errors or summaries (docs/design.md,
 // "Safety rules").
 
 #include <gtest/gtest.h>
 
-#include "engine/config.h"
+#include "engine/config/config.h"
 #include "tests/unit/engine/config_fixtures.h"
 
 namespace tandem::engine {

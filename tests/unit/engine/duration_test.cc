@@ -1,4 +1,4 @@
-#include "engine/duration.h"
+#include "engine/config/duration.h"
 
 #include <gtest/gtest.h>
 

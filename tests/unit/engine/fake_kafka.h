@@ -1,5 +1,5 @@
-// In-memory fakes of the Kafka seam (engine/kafka_seam.h), so the flow logic is unit-tested
-// without a broker (DESIGN.md: "librdkafka sits behind a thin seam").
+// In-memory fakes of the Kafka seam (engine/kafka/seam.h), so the flow logic is unit-tested
+// without a broker (docs/design.md: "librdkafka sits behind a thin seam").
 //
 //   fake_cluster "west"                                          fake_cluster "east"
 //   topics -> partitions -> stored_record                         topics -> partitions -> ...
@@ -33,7 +33,7 @@
 // Consumer groups: fake_group_admin and fake_state_producer (checkpoints, group sync) work on
 // a fake_cluster's `groups` / `group_states` / `group_epochs` and its topics.
 //
-// Error codes are the ones engine/rdkafka_common.cc produces (rd_kafka_err2name names):
+// Error codes are the ones engine/kafka/rdkafka/common.cc produces (rd_kafka_err2name names):
 // "_QUEUE_FULL", "_PURGE_QUEUE", "TOPIC_ALREADY_EXISTS", ...
 //
 // Threading: single-threaded, like a flow. Polls never block unless
@@ -56,7 +56,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/kafka_seam.h"
+#include "engine/kafka/seam.h"
 #include "loopguard/origin_header.h"
 
 namespace tandem::engine::testing {
@@ -241,7 +241,7 @@ struct fake_ledger {
 };
 
 // record_source over a fake_cluster: a consumer of group `group_id` with manual assignment and
-// auto.offset.reset=earliest (as engine/rdkafka_source.cc configures it): a position beyond the
+// auto.offset.reset=earliest (as engine/kafka/rdkafka/source.cc configures it): a position beyond the
 // partition's end (a recreated or truncated topic) restarts at the log start.
 class fake_source final : public record_source {
  public:
@@ -690,7 +690,7 @@ class fake_state_producer final : public state_producer {
   fake_cluster& cluster_;
 };
 
-// A sink_factory (engine/flow.h) building a fake_sink over `cluster`; `*made` receives the
+// A sink_factory (engine/flow/flow.h) building a fake_sink over `cluster`; `*made` receives the
 // sink, which lives as long as the flow.
 inline auto fake_sink_factory(fake_cluster& cluster, fake_sink** made = nullptr) {
   return [&cluster, made](delivery_handler h)

@@ -1,10 +1,10 @@
-// The inbound flow S→T (engine/flow.h) against in-memory clusters (fake_kafka.h): what reaches
+// The inbound flow S→T (engine/flow/flow.h) against in-memory clusters (fake_kafka.h): what reaches
 // the target, what is dropped, and where the flow resumes. No broker, no fixed sleeps: every
 // test steps the flow until a condition holds, with an iteration bound.
 //
 // Regions: "west" is the source S of the flow under test, "east" its target T, "north" a third
 // region of a mesh.
-#include "engine/flow.h"
+#include "engine/flow/flow.h"
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/metrics.h"
+#include "engine/obs/metrics.h"
 #include "fake_kafka.h"
 #include "loopguard/origin_header.h"
 #include "policy/naming.h"
@@ -383,7 +383,7 @@ TEST(flow_delivery, permanent_delivery_error_pauses_only_that_topic) {
   EXPECT_EQ(east.count("payments"), 6u);
 }
 
-// Liveness bug (engine/flow.cc, flow::forward): on "_QUEUE_FULL" the flow polls the sink and
+// Liveness bug (engine/flow/flow.cc, flow::forward): on "_QUEUE_FULL" the flow polls the sink and
 // retries in an unbounded loop inside step(). While the target cannot acknowledge anything
 // (broker down; message.timeout.ms=0 means records never expire) step() never returns: the
 // daemon's flow thread cannot see `stopping`, shutdown hangs in join(), and needs_restart() set
@@ -965,8 +965,8 @@ TEST(flow_delivery, records_in_flight_raise_no_alarm) {
   EXPECT_EQ(east.count("orders"), 20u);
 }
 
-// Safety bug (engine/flow.cc, flow::handle, the `r.offset < p->progress.position()` guard):
-// DESIGN.md "Safety rules" says a recreated or truncated topic raises an alarm and is never
+// Safety bug (engine/flow/flow.cc, flow::handle, the `r.offset < p->progress.position()` guard):
+// docs/design.md "Safety rules" says a recreated or truncated topic raises an alarm and is never
 // skipped silently. After a source topic is deleted and created again, the resume position is
 // beyond its end; the consumer restarts at the log start (auto.offset.reset=earliest) and the
 // flow releases every new record below the old position without forwarding it, a log line or a

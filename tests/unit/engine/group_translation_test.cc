@@ -1,12 +1,12 @@
 // Where a consumer group continues when it moves between S ("west") and T ("east"):
-// engine/group_translation.h over in-memory maps (partition_map) and the RocksDB store.
+// engine/groups/group_translation.h over in-memory maps (partition_map) and the RocksDB store.
 //
 // The prefix map used throughout (flow west->east, topic "orders" → "west.orders"):
 //
 //   west orders       10  11  12 | 13  14 | 15  16  17
 //   east west.orders  40  41  42 | 43  44 | 45  46  47     13, 14 never recorded (a map hole:
 //                                                          their copies are at 43, 44)
-#include "engine/group_translation.h"
+#include "engine/groups/group_translation.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "engine/http_endpoint.h"
+#include "engine/obs/http_endpoint.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@
 
 #include <boost/asio.hpp>
 
-#include "engine/metrics.h"
+#include "engine/obs/metrics.h"
 
 namespace tandem::engine {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/metrics.h"
+#include "engine/obs/metrics.h"
 
 #include <gtest/gtest.h>
 

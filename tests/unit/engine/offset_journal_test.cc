@@ -1,7 +1,7 @@
 // offset_journal over a real store: replays keep every copy, a target that went back
 // (truncated, or deleted and recreated) invalidates the stale part of the map instead of
-// blocking every later commit with a destination conflict (DESIGN.md "Safety rules").
-#include "engine/offset_journal.h"
+// blocking every later commit with a destination conflict (docs/design.md "Safety rules").
+#include "engine/state/offset_journal.h"
 
 #include <gtest/gtest.h>
 

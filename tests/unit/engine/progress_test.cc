@@ -1,6 +1,6 @@
-// partition_progress (engine/progress.h): the resume position of one source partition never
+// partition_progress (engine/flow/progress.h): the resume position of one source partition never
 // passes a record that is not done (delivered or deliberately dropped).
-#include "engine/progress.h"
+#include "engine/flow/progress.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-// The tandem.offsets publisher (engine/run_publisher.h) over a thread-safe fake producer, and
-// the journal's hand-over of its own runs (engine/offset_journal.h). No broker; waits poll with
+// The tandem.offsets publisher (engine/state/run_publisher.h) over a thread-safe fake producer, and
+// the journal's hand-over of its own runs (engine/state/offset_journal.h). No broker; waits poll with
 // a deadline.
-#include "engine/run_publisher.h"
+#include "engine/state/run_publisher.h"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@
 #include <set>
 #include <thread>
 
-#include "engine/metrics.h"
-#include "engine/offset_journal.h"
+#include "engine/obs/metrics.h"
+#include "engine/state/offset_journal.h"
 #include "tests/unit/offsets/temp_dir.h"
 
 namespace tandem::engine {

@@ -1,5 +1,5 @@
-// The tandem.offsets record codec and the tandem.checkpoints decoder (engine/run_record.h).
-#include "engine/run_record.h"
+// The tandem.offsets record codec and the tandem.checkpoints decoder (engine/state/run_record.h).
+#include "engine/state/run_record.h"
 
 #include <gtest/gtest.h>
 

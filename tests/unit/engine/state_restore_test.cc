@@ -1,6 +1,6 @@
-// Restore at start (engine/state_restore.h) and the peer-run learner (engine/peer_runs.h) over a
+// Restore at start (engine/state/state_restore.h) and the peer-run learner (engine/state/peer_runs.h) over a
 // fake state_reader and a RocksDB store in a temp directory. No broker.
-#include "engine/state_restore.h"
+#include "engine/state/state_restore.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/peer_runs.h"
+#include "engine/state/peer_runs.h"
 #include "tests/unit/offsets/temp_dir.h"
 
 namespace tandem::engine {

@@ -1,4 +1,4 @@
-// Invalidating runs after a truncated or recreated partition (DESIGN.md "Safety rules"): the
+// Invalidating runs after a truncated or recreated partition (docs/design.md "Safety rules"): the
 // plans (canonical.h) and the store's invalidate, which must leave lookups that never point
 // past what the partition still holds.
 #include <gtest/gtest.h>

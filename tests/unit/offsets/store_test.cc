@@ -19,7 +19,7 @@ std::expected<void, error> commit(offset_store& s, const partition_ref& p, std::
   return s.commit_batch({&b, 1});
 }
 
-// Regression guard for the RocksDB SeekForPrev trap (TOOLCHAIN.md): when a partition has no key
+// Regression guard for the RocksDB SeekForPrev trap (docs/toolchain.md): when a partition has no key
 // at or below the target, SeekForPrev lands on the last key of whatever sorts before it. Each
 // `before` sorts right before `after` in key order and covers everything; `after` starts at 500.
 TEST(offset_store, lookups_never_answer_from_the_neighbour_before_in_key_order) {

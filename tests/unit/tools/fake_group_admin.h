@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/kafka_seam.h"
+#include "engine/kafka/seam.h"
 #include "tools/tandemctl.h"
 
 namespace tandem::tools::testing {

@@ -1,0 +1,166 @@
+// flow: topic discovery and partition assignment (see flow.h).
+#include <algorithm>
+
+#include "engine/flow/flow.h"
+#include "engine/obs/log.h"
+
+namespace tandem::engine {
+
+using std::chrono::milliseconds;
+
+topic_sync_settings flow::sync_settings() const {
+  return {s_.source_region, &s_.filter, s_.configs, s_.admin_timeout,
+          s_.filter.naming().kind() == policy::naming_kind::identity};
+}
+
+void flow::refresh_topics(std::chrono::steady_clock::time_point now) {
+  if (pending_refresh_.valid()) {
+    if (pending_refresh_.wait_for(milliseconds(0)) == std::future_status::ready)
+      apply_topics(pending_refresh_.get());
+    return;
+  }
+  if (now < next_refresh_) return;
+  if (!s_.background_refresh || !refreshed_once_) {
+    // The first one inline: nothing is consumed before the topics are known.
+    refreshed_once_ = true;
+    apply_topics(sync_topics(*source_, *sink_, sync_settings()));
+    return;
+  }
+  pending_refresh_ = std::async(std::launch::async, [this, ts = sync_settings()] {
+    return sync_topics(*source_, *sink_, ts);
+  });
+}
+
+void flow::apply_topics(topic_sync_result res) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(status_mu_);
+    status_.source_reachable = !res.source_error;
+    // The target is only asked when the source answered; otherwise keep what we knew.
+    if (!res.source_error) status_.target_reachable = !res.target_error;
+  }
+  if (res.source_error || res.target_error) {
+    // Unreachable cluster: retry with exponential backoff (1 s .. 30 s), never crash.
+    refresh_backoff_ = std::clamp(refresh_backoff_ * 2, milliseconds(1000), milliseconds(30000));
+    next_refresh_ = now + refresh_backoff_;
+    const auto& e = res.source_error ? *res.source_error : *res.target_error;
+    std::string which = res.source_error ? s_.source_region : s_.target_region;
+    log::warn(name_) << "cannot reach cluster " << which << " (" << e.message << "); retrying in "
+                     << refresh_backoff_.count() << " ms";
+    set_problem("cluster " + which + " unreachable: " + e.message);
+    unreachable_problem_ = true;
+    return;
+  }
+  refresh_backoff_ = milliseconds(0);
+  next_refresh_ = now + s_.topic_refresh;
+  for (const auto& name : res.created) log::info(name_) << "created target topic " << name;
+  auto created = [&](const std::string& target) {
+    return std::find(res.created.begin(), res.created.end(), target) != res.created.end();
+  };
+  for (const auto& name : res.grown) log::info(name_) << "added partitions to topic " << name;
+
+  int ready = 0, paused = 0;
+  for (auto& info : res.topics) {
+    auto [it, inserted] = topics_.try_emplace(info.source_topic);
+    topic_entry& t = it->second;
+    t.info = info;
+    if (!t.counters) t.counters = &metrics_.topic(info.source_topic);
+    if (created(info.target_topic)) t.created_by_us = true;
+    if (info.state == topic_state::paused) {
+      if (!t.paused) t.paused_by_mismatch = true;
+      pause(t, info.problem);
+    } else if (t.paused && t.paused_by_mismatch && info.state == topic_state::ready) {
+      resume(t);
+      assign_new_partitions(t);
+    } else if (info.state == topic_state::pending) {
+      log::warn(name_) << "topic not replicated yet topic=" << info.source_topic << ": "
+                       << info.problem;
+    } else if (!t.paused) {
+      assign_new_partitions(t);
+    }
+    if (t.paused) ++paused;
+    else if (info.state == topic_state::ready) ++ready;
+  }
+  metrics_.topics_replicated().Set(ready);
+  std::lock_guard lock(status_mu_);
+  status_.topics_ready = ready;
+  status_.topics_paused = paused;
+  // Clear only the problem this refresh reported earlier (unreachable cluster); others
+  // (fatal producer error, state store) stay until their cause clears them.
+  if (unreachable_problem_) status_.problem.clear();
+  unreachable_problem_ = false;
+}
+
+// Starts consuming partitions of `t` not yet assigned: from the journal's resume position,
+// else from the flow group's committed offset on the source, else from the log start.
+void flow::assign_new_partitions(topic_entry& t) {
+  int32_t have = static_cast<int32_t>(t.parts.size());
+  if (t.info.partitions <= have) return;
+  std::vector<partition_position> add;
+  std::vector<partition_position> ask_group;
+  for (int32_t p = have; p < t.info.partitions; ++p) {
+    if (auto pos = journal_.resume_position(t.info.source_topic, p))
+      add.push_back({t.info.source_topic, p, *pos});
+    else if (t.created_by_us)  // an empty new target: the group's offsets would skip records
+      add.push_back({t.info.source_topic, p, offset_beginning});
+    else
+      ask_group.push_back({t.info.source_topic, p, -1});
+  }
+  if (!ask_group.empty()) {
+    if (auto err = source_->committed(ask_group, s_.admin_timeout))
+      log::warn(name_) << "cannot read the flow group's offsets (" << err->message
+                       << "); starting from the log start";
+    for (auto& g : ask_group) {
+      if (g.offset < 0) g.offset = offset_beginning;
+      add.push_back(g);
+    }
+  }
+  std::sort(add.begin(), add.end(),
+            [](const auto& a, const auto& b) { return a.partition < b.partition; });
+  if (auto err = source_->assign(add)) {
+    log::error(name_) << "cannot assign partitions of " << t.info.source_topic << ": "
+                      << err->message;
+    return;
+  }
+  for (const auto& a : add) {
+    int64_t start = std::max<int64_t>(0, a.offset);
+    t.parts.push_back(partition_state{.topic = &t,
+                                      .partition = a.partition,
+                                      .progress = partition_progress(start),
+                                      .committed = start,
+                                      .next_expected = start,
+                                      .from_log_start = a.offset == offset_beginning});
+  }
+  last_state_ = nullptr;
+  log::info(name_) << "replicating topic=" << t.info.source_topic << " -> "
+                   << t.info.target_topic << " partitions " << have << ".."
+                   << t.info.partitions - 1;
+}
+
+// A topic paused by a partition-count mismatch continues once the counts match: every assigned
+// partition goes back to its position (records released while paused were not advanced over).
+void flow::resume(topic_entry& t) {
+  std::vector<partition_position> to;
+  for (auto& p : t.parts) {
+    p.progress.rewind(p.progress.position());
+    p.next_expected = p.progress.position();
+    to.push_back({t.info.source_topic, p.partition, p.progress.position()});
+  }
+  if (auto err = source_->seek(to)) {
+    log::error(name_) << "cannot resume topic=" << t.info.source_topic << ": " << err->message;
+    return;
+  }
+  t.paused = false;
+  t.paused_by_mismatch = false;
+  metrics_.topic_paused(t.info.source_topic).Set(0);
+  // Drop any record of this topic still waiting in the current batch: the seek re-reads it.
+  for (size_t i = batch_pos_; i < batch_.size(); ++i)
+    if (batch_[i].topic == t.info.source_topic) {
+      source_->release(batch_[i]);
+      batch_.erase(batch_.begin() + static_cast<std::ptrdiff_t>(i--));
+    }
+  log::info(name_) << "topic resumed topic=" << t.info.source_topic
+                   << ": partition counts match again";
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,98 @@
+#include "engine/flow/topic_sync.h"
+
+#include <map>
+
+namespace tandem::engine {
+
+topic_configs config_copy_policy::filter(const topic_configs& source) const {
+  topic_configs out;
+  for (const auto& [k, v] : source)
+    if (allow.count(k) && !deny.count(k)) out.emplace(k, v);
+  return out;
+}
+
+namespace {
+
+// Brings one target topic in line with its source; fills t.state/problem.
+void reconcile(record_source& source, record_sink& sink, const topic_sync_settings& s,
+               const std::map<std::string, int32_t>& targets, replicated_topic& t,
+               topic_sync_result& result) {
+  auto existing = targets.find(t.target_topic);
+  if (existing == targets.end()) {
+    topic_configs configs;
+    if (auto err = source.describe_configs(t.source_topic, configs, s.admin_timeout)) {
+      t.state = topic_state::pending;
+      t.problem = "cannot read configs of source topic: " + err->message;
+      return;
+    }
+    auto err = sink.create_topic(t.target_topic, t.partitions, s.configs.filter(configs),
+                                 s.admin_timeout);
+    if (err && err->code != "TOPIC_ALREADY_EXISTS") {
+      t.state = err->retriable ? topic_state::pending : topic_state::paused;
+      t.problem = err->message;
+      return;
+    }
+    if (!err) result.created.push_back(t.target_topic);
+    // Already existing (created concurrently): checked again at the next pass.
+    t.state = err ? topic_state::pending : topic_state::ready;
+    return;
+  }
+  int32_t have = existing->second;
+  if (have == t.partitions) {
+    t.state = topic_state::ready;
+    return;
+  }
+  if (have > t.partitions && s.target_may_be_larger) {
+    t.state = topic_state::ready;
+    return;
+  }
+  if (have > t.partitions) {
+    t.state = topic_state::paused;
+    t.problem = "target topic " + t.target_topic + " has " + std::to_string(have) +
+                " partitions but source topic " + t.source_topic + " has " +
+                std::to_string(t.partitions) +
+                "; records keep their partition, so tandem will not replicate it until the "
+                "counts match (add partitions to the source or recreate the target)";
+    return;
+  }
+  if (auto err = sink.create_partitions(t.target_topic, t.partitions, s.admin_timeout)) {
+    t.state = err->retriable ? topic_state::pending : topic_state::paused;
+    t.problem = "cannot grow target topic " + t.target_topic + " to " +
+                std::to_string(t.partitions) + " partitions: " + err->message;
+    return;
+  }
+  result.grown.push_back(t.target_topic);
+  t.state = topic_state::ready;
+}
+
+}  // namespace
+
+topic_sync_result sync_topics(record_source& source, record_sink& sink,
+                              const topic_sync_settings& s) {
+  topic_sync_result result;
+  std::vector<topic_info> src, dst;
+  if (auto err = source.list_topics(src, s.admin_timeout)) {
+    result.source_error = err;
+    return result;
+  }
+  if (auto err = sink.list_topics(dst, s.admin_timeout)) result.target_error = err;
+  std::map<std::string, int32_t> targets;
+  for (const auto& t : dst) targets.emplace(t.name, t.partitions);
+
+  for (const auto& t : src) {
+    if (!s.filter->selects(t.name)) continue;
+    replicated_topic r;
+    r.source_topic = t.name;
+    r.target_topic = s.filter->naming().target_topic(s.source_region, t.name);
+    r.partitions = t.partitions;
+    if (result.target_error) {
+      r.problem = "cannot list target topics: " + result.target_error->message;
+    } else {
+      reconcile(source, sink, s, targets, r, result);
+    }
+    result.topics.push_back(std::move(r));
+  }
+  return result;
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,181 @@
+// record_source over a librdkafka consumer with manual partition assignment.
+#include <cstring>
+
+#include "engine/kafka/rdkafka/client.h"
+#include "engine/kafka/rdkafka/common.h"
+
+namespace tandem::engine {
+namespace {
+
+using rdk::partition_list;
+using rdk::queue_ptr;
+
+partition_list to_list(std::span<const partition_position> ps) {
+  partition_list l(rd_kafka_topic_partition_list_new(static_cast<int>(ps.size())));
+  for (const auto& p : ps)
+    rd_kafka_topic_partition_list_add(l.get(), p.topic.c_str(), p.partition)->offset = p.offset;
+  return l;
+}
+
+class rdkafka_source final : public record_source {
+ public:
+  explicit rdkafka_source(rdk::handle rk)
+      : rk_(std::move(rk)), queue_(rd_kafka_queue_get_consumer(rk_.get())) {}
+
+  ~rdkafka_source() override {
+    queue_.reset();
+    rd_kafka_consumer_close(rk_.get());
+  }
+
+  std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
+                                         std::chrono::milliseconds timeout) override {
+    return rdk::list_topics(rk_.get(), out, timeout);
+  }
+
+  std::optional<kafka_error> describe_configs(const std::string& topic, topic_configs& out,
+                                              std::chrono::milliseconds timeout) override;
+
+  std::optional<kafka_error> assign(std::span<const partition_position> add) override {
+    if (add.empty()) return std::nullopt;
+    auto list = to_list(add);
+    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_.get(), list.get())) {
+      auto err = rdk::to_error(e);
+      rd_kafka_error_destroy(e);
+      return err;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> seek(std::span<const partition_position> positions) override {
+    if (positions.empty()) return std::nullopt;
+    auto list = to_list(positions);
+    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_.get(), list.get(), 5000)) {
+      auto err = rdk::to_error(e);
+      rd_kafka_error_destroy(e);
+      return err;
+    }
+    for (int i = 0; i < list->cnt; ++i)
+      if (list->elems[i].err) return rdk::to_error(list->elems[i].err);
+    return std::nullopt;
+  }
+
+  void poll(std::vector<record_ref>& out, size_t max, std::chrono::milliseconds timeout) override {
+    if (max == 0) return;
+    // rd_kafka_consume_batch_queue waits until the batch is FULL or the timeout passes, which
+    // at low rates would delay every record by the timeout. So: wait for the first record
+    // only, then take whatever else is already queued without waiting.
+    rd_kafka_message_t* first = rd_kafka_consume_queue(queue_.get(), static_cast<int>(timeout.count()));
+    if (!first) return;
+    take(first, out);
+    batch_.resize(max - 1);
+    ssize_t n = max > 1 ? rd_kafka_consume_batch_queue(queue_.get(), 0, batch_.data(), max - 1) : 0;
+    for (ssize_t i = 0; i < n; ++i) take(batch_[i], out);
+  }
+
+  // Consumer-level events (broker down, partition EOF) are not records: librdkafka retries by
+  // itself and logs them through the log callback.
+  static void take(rd_kafka_message_t* m, std::vector<record_ref>& out) {
+    if (m->err) {
+      rd_kafka_message_destroy(m);
+      return;
+    }
+    out.push_back(rdk::to_ref(m));
+  }
+
+  void release(const record_ref& r) override {
+    rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(r.impl));
+  }
+
+  std::optional<kafka_error> commit(std::span<const partition_position> positions) override {
+    if (positions.empty()) return std::nullopt;
+    auto list = to_list(positions);
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), 1 /* async */);
+    if (err) return rdk::to_error(err);
+    return std::nullopt;
+  }
+
+  std::optional<kafka_error> committed(std::vector<partition_position>& inout,
+                                       std::chrono::milliseconds timeout) override {
+    auto list = to_list(inout);
+    rd_kafka_resp_err_t err =
+        rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(timeout.count()));
+    if (err) return rdk::to_error(err);
+    for (int i = 0; i < list->cnt; ++i) {
+      const auto& e = list->elems[i];
+      inout[i].offset = e.err ? -1 : e.offset;  // RD_KAFKA_OFFSET_INVALID (-1001) stays < 0
+    }
+    return std::nullopt;
+  }
+
+  watermarks partition_watermarks(const std::string& topic, int32_t partition) override {
+    watermarks w;
+    if (rd_kafka_get_watermark_offsets(rk_.get(), topic.c_str(), partition, &w.low, &w.high))
+      return {};
+    return w;
+  }
+
+ private:
+  rdk::handle rk_;
+  queue_ptr queue_;
+  std::vector<rd_kafka_message_t*> batch_;
+};
+
+std::optional<kafka_error> rdkafka_source::describe_configs(const std::string& topic,
+                                                            topic_configs& out,
+                                                            std::chrono::milliseconds timeout) {
+  rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  queue_ptr q(rd_kafka_queue_new(rk_.get()));
+  rd_kafka_DescribeConfigs(rk_.get(), &res, 1, nullptr, q.get());
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q.get(), static_cast<int>(timeout.count()));
+  rd_kafka_ConfigResource_destroy(res);
+  if (!ev) return kafka_error{"_TIMED_OUT", "DescribeConfigs timed out for topic " + topic};
+  std::optional<kafka_error> result;
+  if (rd_kafka_event_error(ev)) {
+    result = rdk::to_error(rd_kafka_event_error(ev), rd_kafka_event_error_string(ev));
+  } else {
+    size_t nres = 0;
+    const auto* rs = rd_kafka_DescribeConfigs_result_resources(
+        rd_kafka_event_DescribeConfigs_result(ev), &nres);
+    for (size_t i = 0; i < nres; ++i) {
+      if (rd_kafka_ConfigResource_error(rs[i])) {
+        result = rdk::to_error(rd_kafka_ConfigResource_error(rs[i]),
+                               rd_kafka_ConfigResource_error_string(rs[i]));
+        continue;
+      }
+      size_t nconf = 0;
+      const auto* entries = rd_kafka_ConfigResource_configs(rs[i], &nconf);
+      for (size_t j = 0; j < nconf; ++j) {
+        const auto* e = entries[j];
+        if (rd_kafka_ConfigEntry_source(e) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) continue;
+        const char* v = rd_kafka_ConfigEntry_value(e);
+        if (v && !rd_kafka_ConfigEntry_is_sensitive(e)) out[rd_kafka_ConfigEntry_name(e)] = v;
+      }
+    }
+  }
+  rd_kafka_event_destroy(ev);
+  return result;
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<record_source>, std::string> make_rdkafka_source(
+    const cluster_config& cluster, const client_options& options) {
+  auto conf = rdk::make_conf(cluster, {
+      {"client.id", options.client_id},
+      {"group.id", options.group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "earliest"},
+      // Aborted transactional records are never replicated; they become source gaps.
+      {"isolation.level", "read_committed"},
+      {"enable.partition.eof", "false"},
+      {"fetch.wait.max.ms", "100"},
+      {"queued.max.messages.kbytes", "65536"},
+  });
+  if (!conf) return std::unexpected(conf.error());
+  auto rk = rdk::make_handle(RD_KAFKA_CONSUMER, *conf);
+  if (!rk) return std::unexpected(rk.error());
+  return std::make_unique<rdkafka_source>(std::move(*rk));
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,208 @@
+#include "engine/state/offset_journal.h"
+
+#include <deque>
+#include <map>
+
+#include "engine/obs/log.h"
+#include "offsets/run_builder.h"
+
+namespace tandem::engine {
+namespace {
+
+// Run builders of one flow direction, by topic then partition (heterogeneous lookup: no string
+// is built per delivery report).
+class builders {
+ public:
+  offsets::run_builder& at(std::string_view topic, int32_t partition) {
+    auto it = by_topic_.find(topic);
+    if (it == by_topic_.end()) it = by_topic_.emplace(std::string(topic), std::deque<offsets::run_builder>{}).first;
+    auto& parts = it->second;
+    while (parts.size() <= static_cast<size_t>(partition)) parts.emplace_back();
+    return parts[partition];
+  }
+  template <class F>
+  void for_each(F&& f) {
+    for (auto& [topic, parts] : by_topic_)
+      for (size_t p = 0; p < parts.size(); ++p) f(topic, static_cast<int32_t>(p), parts[p]);
+  }
+
+ private:
+  std::map<std::string, std::deque<offsets::run_builder>, std::less<>> by_topic_;
+};
+
+class offset_journal final : public flow_journal {
+ public:
+  offset_journal(std::shared_ptr<offsets::offset_store> store, offsets::flow_id own,
+                 std::shared_ptr<run_publisher> publisher)
+      : store_(std::move(store)),
+        publisher_(std::move(publisher)),
+        own_(std::move(own)),
+        peer_{own_.target_region, own_.source_region},
+        name_(offsets::to_string(own_)) {}
+
+  std::optional<int64_t> resume_position(const std::string& topic, int32_t partition) override {
+    auto r = store_->resume_position({own_, topic, partition});
+    if (!r) {
+      log::error(name_) << "cannot read resume position: " << r.error().message;
+      return std::nullopt;
+    }
+    if (!*r) return std::nullopt;
+    return (*r)->v;
+  }
+
+  void delivered(std::string_view topic, int32_t partition, int64_t src, int64_t dst) override {
+    offsets::run_builder& b = own_runs_.at(topic, partition);
+    auto ok = b.add({src}, {dst});
+    if (!ok && ok.error().code == offsets::errc::out_of_order) {
+      auto last = b.last_destination();
+      if (last && dst <= last->v) {
+        target_went_back(b, topic, partition, dst, last->v);
+      } else {
+        // A replay (the flow re-copies from its committed position after a failed delivery)
+        // or a truncated source: new copies of source records, kept beside the earlier ones.
+        if (!b.empty()) carried_.push_back({{own_, std::string(topic), partition}, b.take(), std::nullopt});
+      }
+      b = offsets::run_builder{};
+      ok = b.add({src}, {dst});
+    }
+    if (!ok)
+      log::error(name_) << "offset map alarm topic=" << topic << " partition=" << partition
+                        << ": " << ok.error().message;
+  }
+
+  void echo(std::string_view topic, int32_t partition, int64_t offset, std::string_view peer_topic,
+            int64_t peer_offset) override {
+    // The peer flow (target→source) copied its record peer_topic/partition@peer_offset to
+    // topic/partition@offset of our source cluster. Runs are named by their source topic.
+    (void)topic;
+    offsets::run_builder& b = peer_runs_.at(peer_topic, partition);
+    auto ok = b.add({peer_offset}, {offset});
+    if (!ok && ok.error().code == offsets::errc::out_of_order) {
+      // The peer replayed (re-copied older records after a restart): keep what was learned,
+      // start a new builder for the replayed copies; the store keeps every copy.
+      carried_.push_back({{peer_, std::string(peer_topic), partition}, b.take(), std::nullopt});
+      b = offsets::run_builder{};
+      ok = b.add({peer_offset}, {offset});
+    }
+    if (!ok)
+      log::warn(name_) << "echo not learned topic=" << peer_topic << " partition=" << partition
+                       << ": " << ok.error().message;
+  }
+
+  void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
+    offsets::partition_ref p{own_, std::string(topic), partition};
+    auto n = store_->trim_below(p, {log_start});
+    if (!n) {
+      log::warn(name_) << "cannot trim the offset map of " << offsets::to_string(p)
+                       << " below the source's log start " << log_start << ": " << n.error().message;
+    } else if (*n > 0) {
+      log::info(name_) << "offset map of " << offsets::to_string(p) << " trimmed below the source's "
+                       << "log start " << log_start << ": " << *n << " run(s) erased or cut";
+    }
+  }
+
+  std::optional<std::string> commit(std::span<const partition_position> positions) override {
+    std::vector<offsets::partition_batch> batch;
+    std::map<std::pair<std::string, int32_t>, size_t> own_index;
+    own_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
+      if (b.empty()) return;
+      own_index[{topic, p}] = batch.size();
+      batch.push_back({{own_, topic, p}, b.take(), std::nullopt});
+    });
+    for (const auto& pos : positions) {
+      auto it = own_index.find({pos.topic, pos.partition});
+      if (it != own_index.end()) {
+        batch[it->second].resume = offsets::source_offset{pos.offset};
+      } else {
+        batch.push_back({{own_, pos.topic, pos.partition}, {}, offsets::source_offset{pos.offset}});
+      }
+    }
+    peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
+      if (!b.empty()) batch.push_back({{peer_, topic, p}, b.take(), std::nullopt});
+    });
+    if (auto err = invalidate_pending()) return err;
+    // commit_batch takes each partition once: runs closed by a replay go into batches of their
+    // own (published like the rest when they are the flow's own).
+    std::vector<offsets::partition_batch> carried;
+    carried.swap(carried_);
+    for (const auto& c : carried) {
+      if (auto ok = store_->commit_batch({&c, 1}); !ok) return ok.error().message;
+      publish({&c, 1});
+    }
+    if (batch.empty()) return std::nullopt;
+    if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
+    publish(batch);
+    return std::nullopt;
+  }
+
+ private:
+  // The target partition went back (truncated, or deleted and recreated): the runs of this
+  // batch and the stored ones from `dst` on describe records that are gone. docs/design.md "Safety
+  // rules": alarm and invalidate them (at the next commit, before its runs are added, which
+  // would otherwise conflict with them forever).
+  void target_went_back(offsets::run_builder& b, std::string_view topic, int32_t partition,
+                        int64_t dst, int64_t last) {
+    log::error(name_) << "ALARM target partition went back topic=" << topic
+                      << " partition=" << partition << " delivered_at=" << dst
+                      << " after=" << last
+                      << " (truncated or recreated); invalidating its offset map from there";
+    (void)b.take();  // those runs point at the old log
+    auto [it, fresh] = invalidations_.try_emplace({std::string(topic), partition}, dst);
+    if (!fresh) it->second = std::min(it->second, dst);
+  }
+
+  std::optional<std::string> invalidate_pending() {
+    std::map<std::pair<std::string, int32_t>, int64_t> pending;
+    pending.swap(invalidations_);
+    for (const auto& [tp, from] : pending) {
+      offsets::partition_ref p{own_, tp.first, tp.second};
+      auto n = store_->invalidate(p, offsets::offset_store::side::destination, from);
+      if (!n) return n.error().message;
+      log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from target offset "
+                       << from << ": " << *n << " run(s) erased or rewritten";
+    }
+    return std::nullopt;
+  }
+
+  // Hands the committed batch's own runs to the publisher (the peer's are not ours to publish).
+  void publish(std::span<const offsets::partition_batch> batch) {
+    if (!publisher_) return;
+    std::vector<run_record> out;
+    for (const auto& b : batch) {
+      if (b.partition.flow != own_) continue;
+      for (const auto& r : b.runs)
+        out.push_back({own_, b.partition.topic, b.partition.partition, r});
+    }
+    publisher_->publish(std::move(out));
+  }
+
+  std::shared_ptr<offsets::offset_store> store_;
+  std::shared_ptr<run_publisher> publisher_;
+  offsets::flow_id own_;
+  offsets::flow_id peer_;
+  std::string name_;
+  builders own_runs_;
+  builders peer_runs_;
+  std::vector<offsets::partition_batch> carried_;  // runs closed by a replay
+  // (topic, partition) -> target offset to invalidate the own flow's map from, at next commit
+  std::map<std::pair<std::string, int32_t>, int64_t> invalidations_;
+};
+
+}  // namespace
+
+std::expected<std::shared_ptr<offsets::offset_store>, offsets::error> open_state(
+    const std::filesystem::path& state_dir) {
+  auto store = offsets::offset_store::open(state_dir);
+  if (!store) return std::unexpected(store.error());
+  return std::make_shared<offsets::offset_store>(std::move(*store));
+}
+
+std::unique_ptr<flow_journal> make_offset_journal(std::shared_ptr<offsets::offset_store> store,
+                                                  const std::string& source_region,
+                                                  const std::string& target_region,
+                                                  std::shared_ptr<run_publisher> publisher) {
+  return std::make_unique<offset_journal>(
+      std::move(store), offsets::flow_id{source_region, target_region}, std::move(publisher));
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,68 @@
+// Learning the peer direction of the map from the peer's published runs (docs/design.md "Offset map":
+// "the peer's runs, learned ... from the peer's published runs").
+//
+// The process of region L, for each remote R, tails R's tandem.offsets from the beginning. R's
+// process publishes its own inbound flows there (engine/state/run_publisher.h), among them {L, R}:
+// L's records copied into R. The learner keeps the records of flow {L, R} only and commits them
+// into L's store (apply_runs: no resume position; known runs are skipped, overlapping copies are
+// split by plan_insert, so runs learned from echoes under identity naming and published ones
+// coexist). This is what lets the process of L translate a group that moved to R's copy back to
+// L (failback, engine/groups/group_translation.h translate_group_to_source over flow {L, R}).
+//
+//   R: tandem.offsets ──state_reader (partition 0, from the beginning, then tail)──>
+//        decode (engine/state/run_record.h) ──flow {L, R} only──> apply_runs ──> L's store
+//
+// Tombstones are ignored (a run the peer trimmed below its source's log start is harmless here:
+// trimming is the local process's own business). Malformed records are counted and logged once.
+//
+// Threading: one thread per remote (peer_runs_thread), with its own consumer of R; survives R
+// being unreachable (retries every few seconds, logs once per outage) and stops with the daemon.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "engine/kafka/state_reader.h"
+#include "engine/state/state_restore.h"
+#include "offsets/store.h"
+
+namespace tandem::engine {
+
+struct learn_counts {
+  int64_t records = 0;    // records read
+  int64_t runs = 0;       // runs of the flow that were new to the store
+  int64_t skipped = 0;    // malformed records, runs the store refused
+};
+
+// Decodes and applies peer records of `flow` ({L, R}) to the store. Not thread-safe.
+class peer_run_learner {
+ public:
+  peer_run_learner(offsets::offset_store& store, offsets::flow_id flow);
+  learn_counts learn(std::span<const state_record> records);
+  const learn_counts& total() const { return total_; }
+  const std::string& scope() const { return scope_; }  // "a->b", for logs
+
+ private:
+  offsets::offset_store& store_;
+  offsets::flow_id flow_;
+  std::string scope_;
+  learn_counts total_;
+  bool reported_ = false;
+};
+
+struct tail_settings {
+  std::string topic = std::string(k_offsets_topic);
+  std::chrono::milliseconds request_timeout{5000};
+  std::chrono::milliseconds retry_interval{5000};  // after a failure (unreachable, no topic)
+  std::chrono::milliseconds poll_timeout{500};
+};
+
+// Tails `settings.topic` of the peer through `reader` into `learner` until `stopping`.
+void tail_peer_runs(state_reader& reader, peer_run_learner& learner,
+                    const tail_settings& settings, const std::atomic<bool>& stopping);
+
+}  // namespace tandem::engine

@@ -1,0 +1,81 @@
+// Restore at start: the process of region L rebuilds what its RocksDB lacks from its LOCAL
+// cluster's compacted topics (docs/design.md "Offset map": RocksDB is the local index, Kafka the
+// durable store), before its flows start:
+//
+//   L: tandem.offsets      runs of the flows {R, L} (this region's own inbound flows, published
+//                          by this process or a former one: engine/state/run_publisher.h)
+//                          ──> commit_batch (no resume position) of the runs the store lacks
+//   L: tandem.checkpoints  checkpoints of the flows {R, L} (engine/groups/checkpointer.h)
+//                          ──> put_checkpoint where the store has none or an older one
+//
+// Always, not only when the state directory is new: the topics are compacted (one record per
+// run / checkpoint), reading them takes a moment, and a store restored from a backup, copied
+// from another host or left behind by a process that lost its last commits is repaired the same
+// way. Re-adding a known run is a no-op (offsets/canonical.h plan_insert) and is skipped anyway.
+//
+// Resume positions are not restored: a partition without one starts from the flow group's
+// committed offset on the source (engine/flow/flow_topics.cc assign_new_partitions), which the flow
+// commits right after each journal commit; runs published after that position are re-learned,
+// a run that was committed but not yet published is a hole (re-reads at failover, never skips).
+//
+// The peer direction {L, R} is not in L's topics: R publishes it into R's cluster, and
+// engine/state/peer_runs.h tails it while the daemon runs.
+//
+// Bounded: each topic is read up to the high watermark it had when the restore began, within
+// `deadline`; an unreachable cluster or a missing topic is logged (warning) and the daemon
+// continues (the flows wait for the cluster anyway). A record that cannot be decoded or applied
+// is counted, the first one logged.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/state/run_record.h"
+#include "engine/kafka/state_reader.h"
+#include "offsets/store.h"
+
+namespace tandem::engine {
+
+// What apply_runs did.
+struct apply_result {
+  int64_t runs_new = 0;     // runs that added coverage the store lacked
+  int64_t partitions = 0;   // partitions with at least one new run
+  int64_t rejected = 0;     // runs refused by the store (destination conflict, invalid)
+  std::string problem;      // the first refusal, empty when none
+};
+
+// Commits `runs` into the store without resume positions: one commit_batch per partition, of
+// the runs the store does not already cover with the same (source, target) pairs. A partition
+// whose batch is refused is retried run by run, so one conflicting run (e.g. of a recreated
+// target) does not hold back the others.
+apply_result apply_runs(offsets::offset_store& store, std::span<const run_record> runs);
+
+struct restore_settings {
+  std::string local_region;
+  std::set<std::string> remotes;                   // flows {R, local} for each R
+  std::chrono::milliseconds request_timeout{5000}; // the end-offset request
+  std::chrono::milliseconds deadline{30000};       // reading both topics
+};
+
+struct restore_result {
+  bool reached = false;           // the cluster answered
+  int64_t records = 0;            // records read from both topics
+  int64_t runs = 0;               // runs new to the store
+  int64_t partitions = 0;         // partitions that got new runs
+  int64_t checkpoints = 0;        // checkpoints written (new or newer)
+  int64_t skipped = 0;            // malformed records, runs refused by the store
+  bool complete = true;           // both topics read up to their end offsets
+  std::string summary() const;    // "restored N runs of M partitions and K checkpoints ..."
+};
+
+// Restores from `reader` (a reader of the local cluster). `cancel`: give up at once when true.
+restore_result restore_state(state_reader& reader, offsets::offset_store& store,
+                             const restore_settings& settings, const std::atomic<bool>& cancel);
+
+}  // namespace tandem::engine
