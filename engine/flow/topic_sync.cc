@@ -8,6 +8,7 @@ topic_configs config_copy_policy::filter(const topic_configs& source) const {
   topic_configs out;
   for (const auto& [k, v] : source)
     if (allow.count(k) && !deny.count(k)) out.emplace(k, v);
+  for (const auto& [k, v] : pinned) out.insert_or_assign(k, v);
   return out;
 }
 

@@ -27,18 +27,26 @@
 namespace tandem::engine {
 
 // Which topic configs travel with a topic. A config is copied when it is explicitly set on the
-// source topic, listed in `allow` and not in `deny`.
+// source topic, listed in `allow` and not in `deny`; `pinned` is set on every target tandem
+// creates, whatever the source says.
 struct config_copy_policy {
   std::set<std::string> allow{"cleanup.policy",      "compression.type",
                               "max.message.bytes",   "retention.ms",
                               "retention.bytes",     "delete.retention.ms",
                               "min.compaction.lag.ms", "max.compaction.lag.ms",
                               "segment.bytes",       "segment.ms",
-                              "message.timestamp.type", "min.cleanable.dirty.ratio"};
+                              "min.cleanable.dirty.ratio"};
   // Cluster-local by nature: replica placement and durability settings of the target cluster.
+  // And the timestamp settings: a copy keeps its source record's timestamp (docs/design.md
+  // "Records"); a LogAppendTime target would overwrite it, bounds on timestamps would refuse
+  // old records (MirrorMaker 2 never copies them either).
   std::set<std::string> deny{"min.insync.replicas", "leader.replication.throttled.replicas",
                              "follower.replication.throttled.replicas",
-                             "unclean.leader.election.enable"};
+                             "unclean.leader.election.enable", "message.timestamp.type",
+                             "message.timestamp.difference.max.ms",
+                             "message.timestamp.before.max.ms", "message.timestamp.after.max.ms"};
+  // CreateTime even where the target cluster's default is LogAppendTime.
+  topic_configs pinned{{"message.timestamp.type", "CreateTime"}};
 
   topic_configs filter(const topic_configs& source) const;
 };

@@ -660,11 +660,15 @@ TEST(flow_bidirectional, prefix_flows_both_ways_never_send_a_mirror_back) {
 // ---------------------------------------------------------------------------------------------
 // Topics and partitions
 
+// The source's timestamp type is never copied: the target is pinned to CreateTime so that a
+// copy keeps its source record's timestamp (LogAppendTime would overwrite it).
 TEST(flow_topics, target_is_created_with_the_source_partition_count_and_allowed_configs) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 3,
                     {{"retention.ms", "86400000"},
                      {"cleanup.policy", "compact"},
+                     {"message.timestamp.type", "LogAppendTime"},
+                     {"message.timestamp.difference.max.ms", "1000"},
                      {"min.insync.replicas", "2"},
                      {"unclean.leader.election.enable", "true"},
                      {"some.vendor.setting", "x"}});
@@ -673,7 +677,9 @@ TEST(flow_topics, target_is_created_with_the_source_partition_count_and_allowed_
   ASSERT_TRUE(h.step_until([&] { return east.has_topic("orders"); }));
   ASSERT_EQ(h.sink->created.size(), 1u);
   EXPECT_EQ(h.sink->created[0].partitions, 3);
-  const topic_configs want = {{"retention.ms", "86400000"}, {"cleanup.policy", "compact"}};
+  const topic_configs want = {{"retention.ms", "86400000"},
+                              {"cleanup.policy", "compact"},
+                              {"message.timestamp.type", "CreateTime"}};
   EXPECT_EQ(h.sink->created[0].configs, want);
   EXPECT_EQ(east.topics.at("orders").configs, want);
   EXPECT_EQ(h.f->status().topics_ready, 1);
