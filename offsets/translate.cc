@@ -21,6 +21,17 @@ namespace tandem::offsets {
 //
 //   X = 17: record 16 sits at 106 and 251. 106 + 1 = 107 re-reads 17..19 and the replay;
 //   251 + 1 = 252 would SKIP 19, whose only copy is at 109. Rounding is always downward.
+std::string_view to_string(translation k) {
+  switch (k) {
+    case translation::exact: return "exact";
+    case translation::rounded: return "rounded";
+    case translation::below_coverage: return "below_coverage";
+    case translation::empty: return "empty";
+    case translation::clamped: return "clamped";
+  }
+  return "empty";
+}
+
 std::expected<target_translation, error> translate_to_target(const run_index& runs,
                                                              source_offset x) {
   auto group = runs.earliest_copy_starting_below(x);
@@ -73,7 +84,8 @@ target_offset term_on_b(translation kind, int64_t offset, target_offset b_log_st
     case translation::exact:
     case translation::rounded: return {offset};
     case translation::below_coverage: return {std::min(offset, b_log_start.v)};
-    case translation::empty: return b_log_start;
+    case translation::empty:
+    case translation::clamped: return b_log_start;
   }
   return b_log_start;
 }

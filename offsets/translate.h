@@ -8,6 +8,7 @@
 
 #include <expected>
 #include <optional>
+#include <string_view>
 
 #include "offsets/error.h"
 #include "offsets/run.h"
@@ -37,7 +38,12 @@ enum class translation {
                    // or the group is ahead of the map); rounded down, toward re-reading
   below_coverage,  // nothing recorded below the position: `offset` is the first recorded one
   empty,           // nothing recorded at all: `offset` is meaningless, use the log start
+  clamped,         // the map points past the destination's end (its records are gone:
+                   // truncated, or deleted and recreated): the log start, everything re-read
 };
+
+// "exact", "rounded", "below_coverage", "empty", "clamped".
+std::string_view to_string(translation k);
 
 struct target_translation {
   translation kind;

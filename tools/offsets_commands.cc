@@ -306,16 +306,6 @@ std::expected<void, failure> dump_body(context& ctx) {
 
 }  // namespace
 
-std::string_view to_string(offsets::translation t) {
-  switch (t) {
-    case offsets::translation::exact: return "exact";
-    case offsets::translation::rounded: return "rounded";
-    case offsets::translation::below_coverage: return "below_coverage";
-    case offsets::translation::empty: return "empty";
-  }
-  return "unknown";
-}
-
 int offsets_stats(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
   return run_command(std::string(program) + " stats", stats_usage(program), k_stats_options, args, io, &stats_body);
 }

@@ -22,7 +22,6 @@ int offsets_lookup(std::string_view program, std::span<const std::string_view> a
 int offsets_translate(std::string_view program, std::span<const std::string_view> args,
                       engine::cli::streams io);
 
-// "exact", "rounded", "below_coverage", "empty".
-std::string_view to_string(offsets::translation t);
+using offsets::to_string;  // translation kinds: "exact", "rounded", ...
 
 }  // namespace tandem::tools

@@ -223,6 +223,8 @@ std::string kind_text(offsets::translation k) {
       return "below_coverage (nothing recorded below the offset: the first recorded record)";
     case offsets::translation::empty:
       return "empty (nothing recorded for this partition: start at the log start)";
+    case offsets::translation::clamped:
+      return "clamped (the map points past the end of the destination: start at the log start)";
   }
   return "";
 }

@@ -11,16 +11,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string_view kind_name(offsets::translation k) {
-  switch (k) {
-    case offsets::translation::exact: return "exact";
-    case offsets::translation::rounded: return "rounded";
-    case offsets::translation::below_coverage: return "below_coverage";
-    case offsets::translation::empty: return "empty";
-  }
-  return "empty";
-}
-
 int64_t system_now_ms() {
   return std::chrono::duration_cast<milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -245,7 +235,7 @@ void checkpointer::produce(const pass_entry& e, offsets::translation kind,
                   ",\"source_offset\":" + std::to_string(e.c.source.v) +
                   ",\"target_topic\":" + json_string(e.target_topic) +
                   ",\"target_offset\":" + std::to_string(e.c.target.v) + ",\"kind\":\"" +
-                  std::string(kind_name(kind)) + "\",\"time_ms\":" + std::to_string(e.c.time_ms) +
+                  std::string(offsets::to_string(kind)) + "\",\"time_ms\":" + std::to_string(e.c.time_ms) +
                   "}";
   if (auto err = out_.produce(std::string(k_checkpoint_topic), k, v)) {
     note(pass, std::string("producing to ") + std::string(k_checkpoint_topic) + ": " +

@@ -14,8 +14,9 @@ int rank(translation k) {
     case translation::rounded: return 1;
     case translation::below_coverage: return 2;
     case translation::empty: return 3;
+    case translation::clamped: return 4;
   }
-  return 3;
+  return 4;
 }
 
 // Nothing recorded below the position (below_coverage) or nothing at all (empty): the log
@@ -26,6 +27,17 @@ int rank(translation k) {
 int64_t clamp_to_log(translation kind, int64_t offset, int64_t log_start) {
   if (kind == translation::below_coverage || kind == translation::empty) return log_start;
   return std::max(offset, log_start);
+}
+
+// A result past the destination's end points at records that are gone: the log start instead
+// (see group_translation.h), re-reading an unknown number of records.
+group_translation clamp_to_end(group_translation out, int64_t log_start,
+                               std::optional<int64_t> end) {
+  if (!end || out.offset <= *end) return out;
+  out.offset = log_start;
+  out.kind = translation::clamped;
+  out.reread = std::nullopt;
+  return out;
 }
 
 // The destination offset of the group's own position `x`, when the map records the record at
@@ -87,10 +99,17 @@ offsets::error not_a_mirror(std::string_view topic, std::string_view region) {
 std::expected<group_translation, offsets::error> translate_group_to_target(
     const policy::naming_policy& naming, std::string_view source_region,
     std::string_view target_region, std::string_view topic, int32_t partition,
-    offsets::source_offset x, offsets::target_offset target_log_start, const pair_maps& maps) {
+    offsets::source_offset x, offsets::target_offset target_log_start, const pair_maps& maps,
+    std::optional<int64_t> destination_end) {
+  auto clamped = [&](group_translation t) {
+    return clamp_to_end(std::move(t), target_log_start.v, destination_end);
+  };
   (void)target_region;
-  if (naming.kind() == policy::naming_kind::identity)
-    return identity_move(topic, partition, x.v, maps.s_to_t, maps.t_to_s, target_log_start.v);
+  if (naming.kind() == policy::naming_kind::identity) {
+    auto m = identity_move(topic, partition, x.v, maps.s_to_t, maps.t_to_s, target_log_start.v);
+    if (!m) return m;
+    return clamped(std::move(*m));
+  }
 
   auto t = offsets::translate_to_target(maps.s_to_t, x);
   if (!t) return std::unexpected(t.error());
@@ -106,17 +125,24 @@ std::expected<group_translation, offsets::error> translate_group_to_target(
     own = *c;
   }
   out.reread = rounding_distance(t->kind, out.offset, own);
-  return out;
+  return clamped(std::move(out));
 }
 
 std::expected<group_translation, offsets::error> translate_group_to_source(
     const policy::naming_policy& naming, std::string_view source_region,
     std::string_view target_region, std::string_view target_topic, int32_t partition,
-    offsets::target_offset y, offsets::source_offset source_log_start, const pair_maps& maps) {
+    offsets::target_offset y, offsets::source_offset source_log_start, const pair_maps& maps,
+    std::optional<int64_t> destination_end) {
+  auto clamped = [&](group_translation t) {
+    return clamp_to_end(std::move(t), source_log_start.v, destination_end);
+  };
   (void)target_region;
-  if (naming.kind() == policy::naming_kind::identity)
-    return identity_move(target_topic, partition, y.v, maps.t_to_s, maps.s_to_t,
-                         source_log_start.v);
+  if (naming.kind() == policy::naming_kind::identity) {
+    auto m = identity_move(target_topic, partition, y.v, maps.t_to_s, maps.s_to_t,
+                           source_log_start.v);
+    if (!m) return m;
+    return clamped(std::move(*m));
+  }
 
   if (naming.topic_source(target_topic) != source_region)
     return std::unexpected(not_a_mirror(target_topic, source_region));
@@ -134,27 +160,28 @@ std::expected<group_translation, offsets::error> translate_group_to_source(
     own = *o;
   }
   out.reread = rounding_distance(s->kind, out.offset, own);
-  return out;
+  return clamped(std::move(out));
 }
 
 std::expected<group_translation, offsets::error> translate_group_to_target(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region, std::string_view topic,
-    int32_t partition, offsets::source_offset x, offsets::target_offset target_log_start) {
+    int32_t partition, offsets::source_offset x, offsets::target_offset target_log_start,
+    std::optional<int64_t> destination_end) {
   offsets::flow_id st{std::string(source_region), std::string(target_region)};
   offsets::flow_id ts{st.target_region, st.source_region};
   // Identity: both flows name the partition `topic`. Prefix: {T,S} is not read.
   offsets::stored_partition s_to_t(store, {st, std::string(topic), partition});
   offsets::stored_partition t_to_s(store, {ts, std::string(topic), partition});
   return translate_group_to_target(naming, source_region, target_region, topic, partition, x,
-                                   target_log_start, {s_to_t, t_to_s});
+                                   target_log_start, {s_to_t, t_to_s}, destination_end);
 }
 
 std::expected<group_translation, offsets::error> translate_group_to_source(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region,
     std::string_view target_topic, int32_t partition, offsets::target_offset y,
-    offsets::source_offset source_log_start) {
+    offsets::source_offset source_log_start, std::optional<int64_t> destination_end) {
   offsets::flow_id st{std::string(source_region), std::string(target_region)};
   offsets::flow_id ts{st.target_region, st.source_region};
   // Runs are named by their flow's source topic: S's topic is the upstream of T's copy.
@@ -169,7 +196,7 @@ std::expected<group_translation, offsets::error> translate_group_to_source(
   offsets::stored_partition s_to_t(store, {st, source_topic, partition});
   offsets::stored_partition t_to_s(store, {ts, source_topic, partition});
   return translate_group_to_source(naming, source_region, target_region, target_topic, partition,
-                                   y, source_log_start, {s_to_t, t_to_s});
+                                   y, source_log_start, {s_to_t, t_to_s}, destination_end);
 }
 
 bool is_failback(const policy::naming_policy& naming, std::string_view to,
@@ -186,12 +213,12 @@ std::string destination_topic(const policy::naming_policy& naming, std::string_v
 std::expected<group_translation, offsets::error> translate_group_move(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view from, std::string_view to, std::string_view topic, int32_t partition,
-    int64_t position, int64_t destination_log_start) {
+    int64_t position, int64_t destination_log_start, std::optional<int64_t> destination_end) {
   if (is_failback(naming, to, topic))
     return translate_group_to_source(store, naming, to, from, topic, partition, {position},
-                                     {destination_log_start});
+                                     {destination_log_start}, destination_end);
   return translate_group_to_target(store, naming, from, to, topic, partition, {position},
-                                   {destination_log_start});
+                                   {destination_log_start}, destination_end);
 }
 
 }  // namespace tandem::engine

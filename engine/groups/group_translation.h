@@ -34,7 +34,11 @@
 //
 // Nothing recorded below the position (below_coverage) or nothing at all (empty): the
 // destination's log start. The result is never below the log start (those records are gone;
-// committing below it would hand the consumer to its auto.offset.reset, maybe "latest").
+// committing below it would hand the consumer to its auto.offset.reset, maybe "latest"), and
+// never above the destination's end (its high watermark, `destination_end`, where the caller
+// knows it): a map that points past the end describes records that are gone (the partition was
+// truncated, or deleted and recreated), so the group starts at the log start, kind `clamped`,
+// re-reading everything rather than skipping what the new log holds.
 //
 // Thread-safety: pure functions over the run_index / offset_store given (the store is
 // thread-safe).
@@ -85,7 +89,8 @@ struct pair_maps {
 std::expected<group_translation, offsets::error> translate_group_to_target(
     const policy::naming_policy& naming, std::string_view source_region,
     std::string_view target_region, std::string_view topic, int32_t partition,
-    offsets::source_offset x, offsets::target_offset target_log_start, const pair_maps& maps);
+    offsets::source_offset x, offsets::target_offset target_log_start, const pair_maps& maps,
+    std::optional<int64_t> destination_end = std::nullopt);
 
 // Failback: a group committed at `y` on T's copy `target_topic`/`partition` (prefix
 // "S.orders", identity "orders") returns to S. `source_log_start`: the log start of the
@@ -94,18 +99,21 @@ std::expected<group_translation, offsets::error> translate_group_to_target(
 std::expected<group_translation, offsets::error> translate_group_to_source(
     const policy::naming_policy& naming, std::string_view source_region,
     std::string_view target_region, std::string_view target_topic, int32_t partition,
-    offsets::target_offset y, offsets::source_offset source_log_start, const pair_maps& maps);
+    offsets::target_offset y, offsets::source_offset source_log_start, const pair_maps& maps,
+    std::optional<int64_t> destination_end = std::nullopt);
 
 // The same over a store holding the pair's runs (the process of T keeps {S,T} from its flow
 // and, under identity naming, {T,S} learned from echoes).
 std::expected<group_translation, offsets::error> translate_group_to_target(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region, std::string_view topic,
-    int32_t partition, offsets::source_offset x, offsets::target_offset target_log_start);
+    int32_t partition, offsets::source_offset x, offsets::target_offset target_log_start,
+    std::optional<int64_t> destination_end = std::nullopt);
 std::expected<group_translation, offsets::error> translate_group_to_source(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region, std::string_view target_topic,
-    int32_t partition, offsets::target_offset y, offsets::source_offset source_log_start);
+    int32_t partition, offsets::target_offset y, offsets::source_offset source_log_start,
+    std::optional<int64_t> destination_end = std::nullopt);
 
 // True when a group at `topic` of `from` moving to `to` fails back: prefix naming and `topic`
 // named as a mirror of `to` ("to.orders"); its runs are those of flow {to, from}.
@@ -121,10 +129,12 @@ std::string destination_topic(const policy::naming_policy& naming, std::string_v
 // `from`: picks the direction. Prefix naming: a topic named as a mirror of `to` ("to.orders")
 // goes back to `to` (failback, flow {to, from}); any other topic goes forward (failover, flow
 // {from, to}). Identity naming: always failover of flow {from, to} (the rule is symmetric).
-// `destination_log_start`: the log start of the destination partition on `to`.
+// `destination_log_start`, `destination_end`: the log start and high watermark of the
+// destination partition on `to` (the end where known).
 std::expected<group_translation, offsets::error> translate_group_move(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view from, std::string_view to, std::string_view topic, int32_t partition,
-    int64_t position, int64_t destination_log_start);
+    int64_t position, int64_t destination_log_start,
+    std::optional<int64_t> destination_end = std::nullopt);
 
 }  // namespace tandem::engine

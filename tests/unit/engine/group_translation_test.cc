@@ -271,5 +271,54 @@ TEST(group_translation, a_failback_without_runs_starts_at_the_destination_log_st
   EXPECT_EQ(back.reread, std::nullopt);
 }
 
+// Issue #10 regression: east's west.orders was deleted and recreated (or truncated) after the
+// map was built; it now ends at 20 while the map puts west's 15 at 43. The translation never
+// points past the destination's end: it starts at the log start, kind clamped (everything the
+// new log holds is read; nothing it holds is skipped).
+TEST(group_translation, a_map_pointing_past_the_destination_end_starts_at_the_log_start) {
+  partition_map s_to_t = map_of(prefix_copies), none;
+  auto fwd = translate_group_to_target(prefix(), "west", "east", "orders", 0, {15}, {0},
+                                       {s_to_t, none}, 20)
+                 .value();
+  EXPECT_EQ(fwd.offset, 0);
+  EXPECT_EQ(fwd.kind, translation::clamped);
+  EXPECT_EQ(fwd.reread, std::nullopt);
+  // At the end exactly is no clamp: the record before it is the one the map knows.
+  auto at_end = translate_group_to_target(prefix(), "west", "east", "orders", 0, {15}, {0},
+                                          {s_to_t, none}, 43)
+                    .value();
+  EXPECT_EQ(at_end.offset, 43);
+  EXPECT_EQ(at_end.kind, translation::rounded);
+  // Failback: west's orders ends at 12 (recreated), the map puts east's 45 at 13.
+  auto back = translate_group_to_source(prefix(), "west", "east", "west.orders", 0, {45}, {0},
+                                        {s_to_t, none}, 12)
+                  .value();
+  EXPECT_EQ(back.offset, 0);
+  EXPECT_EQ(back.kind, translation::clamped);
+}
+
+TEST(group_translation, identity_is_clamped_to_the_destination_end_too) {
+  offsets::testing::temp_dir dir;
+  auto store = offsets::offset_store::open(dir.path()).value();
+  std::vector<offsets::partition_batch> batch{
+      {{{"west", "east"}, "orders", 0}, runs_of(west_to_east), {}},
+      {{{"east", "west"}, "orders", 0}, runs_of(east_to_west), {}}};
+  ASSERT_TRUE(store.commit_batch(batch));
+  // X = 6 starts at 3 (see identity_cases); east now ends at 2.
+  auto t = translate_group_move(store, identity(), "west", "east", "orders", 0, 6, 1, 2).value();
+  EXPECT_EQ(t.offset, 1);
+  EXPECT_EQ(t.kind, translation::clamped);
+  auto fine = translate_group_move(store, identity(), "west", "east", "orders", 0, 6, 0, 11);
+  EXPECT_EQ(fine.value().offset, 3);
+}
+
+TEST(group_translation, every_kind_has_a_name) {
+  EXPECT_EQ(offsets::to_string(translation::exact), "exact");
+  EXPECT_EQ(offsets::to_string(translation::rounded), "rounded");
+  EXPECT_EQ(offsets::to_string(translation::below_coverage), "below_coverage");
+  EXPECT_EQ(offsets::to_string(translation::empty), "empty");
+  EXPECT_EQ(offsets::to_string(translation::clamped), "clamped");
+}
+
 }  // namespace
 }  // namespace tandem::engine
