@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "engine/obs/log.h"
@@ -154,6 +155,34 @@ bool read_all(state_reader& reader, const std::string& topic, const restore_sett
   return true;
 }
 
+// Adds the checkpoints the store lacks. The store's own win: they are what this process wrote
+// last (a checkpoint is stored before it is produced); one restored from an old backup is
+// older, which re-reads at failover, never skips, and the checkpointer replaces it at its next
+// pass. Returns how many were added.
+template <class Skip>
+int64_t restore_missing_checkpoints(
+    offsets::offset_store& store, const restore_settings& s,
+    const std::map<std::tuple<offsets::flow_id, std::string, std::string, int32_t>,
+                   offsets::checkpoint>& last,
+    Skip&& skip) {
+  std::set<std::tuple<offsets::flow_id, std::string, std::string, int32_t>> stored;
+  for (const auto& remote : s.remotes) {
+    offsets::flow_id f{remote, s.local_region};
+    if (auto cs = store.get_checkpoints(f, ""))
+      for (const auto& c : *cs) stored.insert({f, c.group, c.topic, c.partition});
+  }
+  int64_t added = 0;
+  for (const auto& [k, c] : last) {
+    if (stored.count(k)) continue;
+    if (auto put = store.put_checkpoint(std::get<0>(k), c); !put)
+      skip("checkpoint " + c.group + " " + c.topic + "/" + std::to_string(c.partition) + ": " +
+           put.error().message);
+    else
+      ++added;
+  }
+  return added;
+}
+
 }  // namespace
 
 restore_result restore_state(state_reader& reader, offsets::offset_store& store,
@@ -185,9 +214,11 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
   if (!applied.problem.empty() && first_problem.empty()) first_problem = applied.problem;
   if (!res.reached) return res;  // unreachable: do not wait for the second topic too
 
-  // The newest checkpoint per (flow, group, topic, partition).
+  // Per (flow, group, topic, partition), the last checkpoint in the topic's log order: what
+  // compaction keeps, and the order the checkpointer wrote them in. Never wall-clock time: a
+  // record from a host whose clock ran ahead would win over every later one (issue #10).
   using ckey = std::tuple<offsets::flow_id, std::string, std::string, int32_t>;
-  std::map<ckey, offsets::checkpoint> newest;
+  std::map<ckey, offsets::checkpoint> last;
   ok = read_all(reader, "tandem.checkpoints", s, deadline, cancel, res,
                 [&](const state_record& r) {
                   if (!r.value) return;  // a tombstone: nothing to restore
@@ -195,26 +226,10 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
                   if (!d) return skip(d.error());
                   if (!ours(d->flow)) return;
                   const auto& c = d->checkpoint;
-                  ckey k{d->flow, c.group, c.topic, c.partition};
-                  auto [it, fresh] = newest.try_emplace(k, c);
-                  if (!fresh && it->second.time_ms <= c.time_ms) it->second = c;
+                  last.insert_or_assign(ckey{d->flow, c.group, c.topic, c.partition}, c);
                 });
   res.complete = res.complete && ok;
-  std::map<ckey, int64_t> stored;  // time_ms of what the store holds
-  for (const auto& remote : s.remotes) {
-    offsets::flow_id f{remote, s.local_region};
-    if (auto cs = store.get_checkpoints(f, ""))
-      for (const auto& c : *cs) stored[{f, c.group, c.topic, c.partition}] = c.time_ms;
-  }
-  for (const auto& [k, c] : newest) {
-    auto it = stored.find(k);
-    if (it != stored.end() && it->second >= c.time_ms) continue;
-    if (auto put = store.put_checkpoint(std::get<0>(k), c); !put)
-      skip("checkpoint " + c.group + " " + c.topic + "/" + std::to_string(c.partition) + ": " +
-           put.error().message);
-    else
-      ++res.checkpoints;
-  }
+  res.checkpoints = restore_missing_checkpoints(store, s, last, skip);
   if (!first_problem.empty())
     log::warn(scope) << "restore: " << res.skipped << " record(s) skipped; the first: "
                      << first_problem;

@@ -6,7 +6,9 @@
 //                          by this process or a former one: engine/state/run_publisher.h)
 //                          ──> commit_batch (no resume position) of the runs the store lacks
 //   L: tandem.checkpoints  checkpoints of the flows {R, L} (engine/groups/checkpointer.h)
-//                          ──> put_checkpoint where the store has none or an older one
+//                          ──> put_checkpoint where the store has none: per key the last
+//                          record in log order (never by its wall-clock time_ms); the
+//                          store's own checkpoint wins (state_restore.cc says why)
 //
 // Always, not only when the state directory is new: the topics are compacted (one record per
 // run / checkpoint), reading them takes a moment, and a store restored from a backup, copied

@@ -203,7 +203,10 @@ restore_settings settings_of_a() {
   return s;
 }
 
-TEST(restore_state, restores_the_local_flows_runs_and_newer_checkpoints) {
+// Checkpoints: per key the last record in tandem.checkpoints' log order, never the largest
+// time_ms (issue #10: a record from a clock running ahead won over every later one, and a
+// failover then skipped what the group had not read); the store's own checkpoint wins.
+TEST(restore_state, restores_the_local_flows_runs_and_the_checkpoints_the_store_lacks) {
   store_harness h;
   fake_reader reader;
   // a's topic: a's own flow b->a (restored), another region's flow c->a (c is no remote of
@@ -218,7 +221,8 @@ TEST(restore_state, restores_the_local_flows_runs_and_newer_checkpoints) {
   // The store already knows one of them.
   ASSERT_EQ(apply_runs(h.store, std::vector<run_record>{{k_ba, "orders", 1, R(0, 0, 50)}}).runs_new,
             1);
-  // Checkpoints: g1 newer in Kafka, g2 newer in the store, g3 only in Kafka (twice: newest wins).
+  // Checkpoints: g1 and g2 in the store and in Kafka (the store wins), g3 only in Kafka (twice:
+  // the later one wins), g5 only in Kafka, its later record carrying an older time_ms.
   ASSERT_TRUE(h.store.put_checkpoint(k_ba, {"g1", "orders", 0, {5}, {5}, 1000}));
   ASSERT_TRUE(h.store.put_checkpoint(k_ba, {"g2", "orders", 0, {9}, {9}, 3000}));
   auto ckpt = [&](const std::string& source, const std::string& group, int64_t offset,
@@ -231,15 +235,17 @@ TEST(restore_state, restores_the_local_flows_runs_and_newer_checkpoints) {
   ckpt("b", "g3", 1, 500);
   ckpt("b", "g3", 2, 600);
   ckpt("c", "g4", 2, 600);
+  ckpt("b", "g5", 100, 9'000'000'000'000);  // written by a host whose clock ran ahead
+  ckpt("b", "g5", 50, 2500);
 
   std::atomic<bool> cancel{false};
   auto res = restore_state(reader, h.store, settings_of_a(), cancel);
   EXPECT_TRUE(res.reached);
   EXPECT_TRUE(res.complete);
-  EXPECT_EQ(res.records, 12);
+  EXPECT_EQ(res.records, 14);
   EXPECT_EQ(res.runs, 2);        // orders/0 0..99 and orders/1 50..99
   EXPECT_EQ(res.partitions, 2);
-  EXPECT_EQ(res.checkpoints, 2);  // g1 (newer) and g3
+  EXPECT_EQ(res.checkpoints, 2);  // g3 and g5
   EXPECT_EQ(res.skipped, 1);      // "broken"
   EXPECT_EQ(res.summary().rfind("restored 2 runs of 2 partitions and 2 checkpoints from "
                                 "tandem.offsets", 0),
@@ -249,10 +255,11 @@ TEST(restore_state, restores_the_local_flows_runs_and_newer_checkpoints) {
   EXPECT_EQ(h.runs(k_ba, "orders", 1), (std::vector<offsets::run>{R(0, 0, 50), R(50, 60, 50)}));
   EXPECT_TRUE(h.runs({"c", "a"}).empty());
   auto cps = h.store.get_checkpoints(k_ba, "").value();
-  ASSERT_EQ(cps.size(), 3u);
-  EXPECT_EQ(cps[0], (offsets::checkpoint{"g1", "orders", 0, {7}, {7}, 2000}));
+  ASSERT_EQ(cps.size(), 4u);
+  EXPECT_EQ(cps[0], (offsets::checkpoint{"g1", "orders", 0, {5}, {5}, 1000}));
   EXPECT_EQ(cps[1], (offsets::checkpoint{"g2", "orders", 0, {9}, {9}, 3000}));
   EXPECT_EQ(cps[2], (offsets::checkpoint{"g3", "orders", 0, {2}, {2}, 600}));
+  EXPECT_EQ(cps[3], (offsets::checkpoint{"g5", "orders", 0, {50}, {50}, 2500}));
   EXPECT_TRUE(h.store.get_checkpoints({"c", "a"}, "").value().empty());
 
   // Idempotent: a second restore adds nothing.
