@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 #include "engine/obs/log.h"
 #include "offsets/run_builder.h"
@@ -117,25 +118,47 @@ class offset_journal final : public flow_journal {
         batch.push_back({{own_, pos.topic, pos.partition}, {}, offsets::source_offset{pos.offset}});
       }
     }
-    peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
-      if (!b.empty()) batch.push_back({{peer_, topic, p}, b.take(), std::nullopt});
-    });
     if (auto err = invalidate_pending()) return err;
     // commit_batch takes each partition once: runs closed by a replay go into batches of their
-    // own (published like the rest when they are the flow's own).
-    std::vector<offsets::partition_batch> carried;
+    // own (published like the rest when they are the flow's own), before the newer ones.
+    std::vector<offsets::partition_batch> carried, peer;
     carried.swap(carried_);
-    for (const auto& c : carried) {
+    for (auto& c : carried) {
+      if (c.partition.flow == peer_) {
+        peer.push_back(std::move(c));
+        continue;
+      }
       if (auto ok = store_->commit_batch({&c, 1}); !ok) return ok.error().message;
       publish({&c, 1});
     }
-    if (batch.empty()) return std::nullopt;
-    if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
-    publish(batch);
+    peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
+      if (!b.empty()) peer.push_back({{peer_, topic, p}, b.take(), std::nullopt});
+    });
+    if (!batch.empty()) {
+      if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
+      publish(batch);
+    }
+    commit_peer_runs(peer);
     return std::nullopt;
   }
 
  private:
+  // Runs learned from echoes are claims of the records that carry them (docs/design.md "Origin
+  // header": a header is a claim, not a proof). One that conflicts with the map is dropped and
+  // counted, partition by partition: it never fails the commit of the flow's own positions and
+  // runs, which are committed first (issue #10: a crafted header stopped every commit).
+  void commit_peer_runs(std::span<const offsets::partition_batch> peer) {
+    for (const auto& b : peer) {
+      auto ok = store_->commit_batch({&b, 1});
+      if (ok) continue;
+      rejected_peer_runs_ += static_cast<int64_t>(b.runs.size());
+      if (warned_peer_.insert({b.partition.topic, b.partition.partition}).second)
+        log::warn(name_) << "learned runs of " << offsets::to_string(b.partition)
+                         << " dropped (further ones of this partition only counted): "
+                         << ok.error().message;
+    }
+  }
+
   // The target partition went back (truncated, or deleted and recreated): the runs of this
   // batch and the stored ones from `dst` on describe records that are gone. docs/design.md "Safety
   // rules": alarm and invalidate them (at the next commit, before its runs are added, which
@@ -184,6 +207,8 @@ class offset_journal final : public flow_journal {
   builders own_runs_;
   builders peer_runs_;
   std::vector<offsets::partition_batch> carried_;  // runs closed by a replay
+  int64_t rejected_peer_runs_ = 0;  // learned runs dropped by commit_peer_runs
+  std::set<std::pair<std::string, int32_t>> warned_peer_;
   // (topic, partition) -> target offset to invalidate the own flow's map from, at next commit
   std::map<std::pair<std::string, int32_t>, int64_t> invalidations_;
 };

@@ -74,5 +74,32 @@ TEST(offset_journal, trims_its_own_runs_below_the_source_log_start) {
   EXPECT_EQ(store->runs({{"east", "west"}, "orders", 0}).value().size(), 1u);
 }
 
+// Issue #10 regression: runs learned from echoes are claims of the records carrying them. One
+// that conflicts with the map (a crafted or copied header) is dropped; the flow's own positions
+// and runs are committed all the same, and the other peer partitions too.
+TEST(offset_journal, a_conflicting_learned_run_never_fails_the_commit_of_the_flows_own) {
+  offsets::testing::temp_dir dir;
+  auto store = open_state(dir.path()).value();
+  const offsets::partition_ref peer0{{"east", "west"}, "orders", 0};
+  const offsets::partition_ref peer1{{"east", "west"}, "orders", 1};
+  // The peer direction already maps east 0..4 to west 0..4.
+  std::vector<offsets::partition_batch> known{{peer0, {{{0}, {0}, 5}}, std::nullopt}};
+  ASSERT_TRUE(store->commit_batch(known));
+  auto j = make_offset_journal(store, "west", "east", nullptr);
+  for (int64_t i = 0; i < 3; ++i) j->delivered("orders", 0, i, i);
+  j->echo("orders", 0, 2, "orders", 7);  // claims west 2 is east 7's copy: west 2 is east 2's
+  j->echo("orders", 1, 0, "orders", 0);  // another partition, consistent
+  auto err = j->commit(std::vector<partition_position>{{"orders", 0, 3}});
+  ASSERT_FALSE(err) << *err;
+  EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{0}, {0}, 3}}));
+  EXPECT_EQ(store->resume_position(k_orders0).value()->v, 3);
+  EXPECT_EQ(store->runs(peer0).value(), (std::vector<run>{{{0}, {0}, 5}}));
+  EXPECT_EQ(store->runs(peer1).value(), (std::vector<run>{{{0}, {0}, 1}}));
+  // And the next commits go on.
+  j->delivered("orders", 0, 3, 3);
+  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 4}}));
+  EXPECT_EQ(store->resume_position(k_orders0).value()->v, 4);
+}
+
 }  // namespace
 }  // namespace tandem::engine
