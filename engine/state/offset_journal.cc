@@ -3,6 +3,7 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "engine/obs/log.h"
 #include "offsets/run_builder.h"
@@ -79,9 +80,17 @@ class offset_journal final : public flow_journal {
     offsets::run_builder& b = peer_runs_.at(peer_topic, partition);
     auto ok = b.add({peer_offset}, {offset});
     if (!ok && ok.error().code == offsets::errc::out_of_order) {
-      // The peer replayed (re-copied older records after a restart): keep what was learned,
-      // start a new builder for the replayed copies; the store keeps every copy.
-      carried_.push_back({{peer_, std::string(peer_topic), partition}, b.take(), std::nullopt});
+      auto last = b.last_destination();
+      if (last && offset <= last->v) {
+        // Our source partition went back (truncated, or deleted and recreated: the flow
+        // alarms): the learned runs from `offset` on point at records that are gone.
+        (void)b.take();
+        note_invalidation(peer_, peer_topic, partition, offset);
+      } else {
+        // The peer replayed (re-copied older records after a restart): keep what was learned,
+        // start a new builder for the replayed copies; the store keeps every copy.
+        carried_.push_back({{peer_, std::string(peer_topic), partition}, b.take(), std::nullopt});
+      }
       b = offsets::run_builder{};
       ok = b.add({peer_offset}, {offset});
     }
@@ -170,17 +179,30 @@ class offset_journal final : public flow_journal {
                       << " after=" << last
                       << " (truncated or recreated); invalidating its offset map from there";
     (void)b.take();  // those runs point at the old log
-    auto [it, fresh] = invalidations_.try_emplace({std::string(topic), partition}, dst);
-    if (!fresh) it->second = std::min(it->second, dst);
+    note_invalidation(own_, topic, partition, dst);
   }
 
+  void note_invalidation(const offsets::flow_id& flow, std::string_view topic, int32_t partition,
+                         int64_t from) {
+    auto [it, fresh] = invalidations_.try_emplace({flow, std::string(topic), partition}, from);
+    if (!fresh) it->second = std::min(it->second, from);
+  }
+
+  // Erases or cuts the runs noted as pointing at records that are gone. A failure on the own
+  // flow fails the commit (its new runs would conflict with the stale ones); on the learned
+  // peer direction it is logged: the own positions and runs are committed all the same.
   std::optional<std::string> invalidate_pending() {
-    std::map<std::pair<std::string, int32_t>, int64_t> pending;
+    std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> pending;
     pending.swap(invalidations_);
-    for (const auto& [tp, from] : pending) {
-      offsets::partition_ref p{own_, tp.first, tp.second};
+    for (const auto& [key, from] : pending) {
+      offsets::partition_ref p{std::get<0>(key), std::get<1>(key), std::get<2>(key)};
       auto n = store_->invalidate(p, offsets::offset_store::side::destination, from);
-      if (!n) return n.error().message;
+      if (!n && p.flow == own_) return n.error().message;
+      if (!n) {
+        log::warn(name_) << "cannot invalidate the learned runs of " << offsets::to_string(p)
+                         << " from offset " << from << ": " << n.error().message;
+        continue;
+      }
       log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from target offset "
                        << from << ": " << *n << " run(s) erased or rewritten";
     }
@@ -209,8 +231,8 @@ class offset_journal final : public flow_journal {
   std::vector<offsets::partition_batch> carried_;  // runs closed by a replay
   int64_t rejected_peer_runs_ = 0;  // learned runs dropped by commit_peer_runs
   std::set<std::pair<std::string, int32_t>> warned_peer_;
-  // (topic, partition) -> target offset to invalidate the own flow's map from, at next commit
-  std::map<std::pair<std::string, int32_t>, int64_t> invalidations_;
+  // (flow, topic, partition) -> target offset to invalidate the map from, at the next commit
+  std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> invalidations_;
 };
 
 }  // namespace

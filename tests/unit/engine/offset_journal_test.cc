@@ -101,5 +101,25 @@ TEST(offset_journal, a_conflicting_learned_run_never_fails_the_commit_of_the_flo
   EXPECT_EQ(store->resume_position(k_orders0).value()->v, 4);
 }
 
+// Issue #10 regression (identity naming, a topic recreated in one region): the peer's copies of
+// its records in our source partition start again at offset 0. The runs learned from the old
+// log are invalidated from there, the new copies are learned, and commits go on.
+TEST(offset_journal, learned_runs_follow_a_source_partition_that_went_back) {
+  offsets::testing::temp_dir dir;
+  auto store = open_state(dir.path()).value();
+  const offsets::partition_ref peer0{{"east", "west"}, "orders", 0};
+  auto j = make_offset_journal(store, "west", "east", nullptr);
+  for (int64_t i = 0; i < 10; ++i) j->echo("orders", 0, i, "orders", 100 + i);
+  ASSERT_FALSE(j->commit(std::vector<partition_position>{}));
+  EXPECT_EQ(store->runs(peer0).value(), (std::vector<run>{{{100}, {0}, 10}}));
+  // west's orders was deleted and recreated: east's next copies land at 0 again.
+  for (int64_t i = 0; i < 4; ++i) j->echo("orders", 0, i, "orders", 110 + i);
+  j->delivered("orders", 0, 0, 0);
+  auto err = j->commit(std::vector<partition_position>{{"orders", 0, 1}});
+  ASSERT_FALSE(err) << *err;
+  EXPECT_EQ(store->runs(peer0).value(), (std::vector<run>{{{110}, {0}, 4}}));
+  EXPECT_EQ(store->resume_position(k_orders0).value()->v, 1);
+}
+
 }  // namespace
 }  // namespace tandem::engine
