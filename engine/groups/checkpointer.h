@@ -90,7 +90,7 @@
 namespace tandem::engine {
 
 inline constexpr std::string_view k_checkpoint_topic = "tandem.checkpoints";
-// tandem's own consumer groups (engine/daemon/daemon.h flow_group_id) start with this.
+// tandem's own consumer groups (engine/config/names.h flow_group_id) start with this.
 inline constexpr std::string_view k_tandem_group_prefix = "tandem.";
 // Group sync writes its offsets with the metadata "tandem-sync;v1;o=<S>"; offsets carrying it
 // are never checkpointed (see the class comment, step 3).

@@ -1,6 +1,7 @@
 #include "engine/state/state_restore.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -154,6 +155,29 @@ bool read_all(state_reader& reader, const std::string& topic, const restore_sett
   return true;
 }
 
+using checkpoint_key = std::tuple<offsets::flow_id, std::string, std::string, int32_t>;
+
+// Writes the checkpoints of `newest` the store lacks or holds older.
+void put_newer_checkpoints(offsets::offset_store& store, const restore_settings& s,
+                           const std::map<checkpoint_key, offsets::checkpoint>& newest,
+                           restore_result& res, const std::function<void(std::string)>& skip) {
+  std::map<checkpoint_key, int64_t> stored;  // time_ms of what the store holds
+  for (const auto& remote : s.remotes) {
+    offsets::flow_id f{remote, s.local_region};
+    if (auto cs = store.get_checkpoints(f, ""))
+      for (const auto& c : *cs) stored[{f, c.group, c.topic, c.partition}] = c.time_ms;
+  }
+  for (const auto& [k, c] : newest) {
+    auto it = stored.find(k);
+    if (it != stored.end() && it->second >= c.time_ms) continue;
+    if (auto put = store.put_checkpoint(std::get<0>(k), c); !put)
+      skip("checkpoint " + c.group + " " + c.topic + "/" + std::to_string(c.partition) + ": " +
+           put.error().message);
+    else
+      ++res.checkpoints;
+  }
+}
+
 }  // namespace
 
 restore_result restore_state(state_reader& reader, offsets::offset_store& store,
@@ -186,7 +210,7 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
   if (!res.reached) return res;  // unreachable: do not wait for the second topic too
 
   // The newest checkpoint per (flow, group, topic, partition).
-  using ckey = std::tuple<offsets::flow_id, std::string, std::string, int32_t>;
+  using ckey = checkpoint_key;
   std::map<ckey, offsets::checkpoint> newest;
   ok = read_all(reader, "tandem.checkpoints", s, deadline, cancel, res,
                 [&](const state_record& r) {
@@ -200,21 +224,7 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
                   if (!fresh && it->second.time_ms <= c.time_ms) it->second = c;
                 });
   res.complete = res.complete && ok;
-  std::map<ckey, int64_t> stored;  // time_ms of what the store holds
-  for (const auto& remote : s.remotes) {
-    offsets::flow_id f{remote, s.local_region};
-    if (auto cs = store.get_checkpoints(f, ""))
-      for (const auto& c : *cs) stored[{f, c.group, c.topic, c.partition}] = c.time_ms;
-  }
-  for (const auto& [k, c] : newest) {
-    auto it = stored.find(k);
-    if (it != stored.end() && it->second >= c.time_ms) continue;
-    if (auto put = store.put_checkpoint(std::get<0>(k), c); !put)
-      skip("checkpoint " + c.group + " " + c.topic + "/" + std::to_string(c.partition) + ": " +
-           put.error().message);
-    else
-      ++res.checkpoints;
-  }
+  put_newer_checkpoints(store, s, newest, res, skip);
   if (!first_problem.empty())
     log::warn(scope) << "restore: " << res.skipped << " record(s) skipped; the first: "
                      << first_problem;
