@@ -145,20 +145,22 @@ void daemon_runtime::start_services() {
   if (o_.publisher)
     publisher_ = std::make_unique<service>(
         "publisher",
-        publisher_service(o_.publisher, {&m_.offset_runs_published(), &m_.offset_publish_errors()}),
-        true);
+        publisher_service(o_.publisher, publisher_metrics(m_)), true);
+  if (o_.state) others_.start("offset map", offset_map_service(m_, cfg_, o_.state), true);
   size_t i = 0;
   for (const cluster_config* remote : cfg_.remotes()) {
     const std::string flow = remote->alias + "->" + cfg_.region;
-    flow_metrics& fm = m_.flow(remote->alias, cfg_.region);
-    flows_.start(flow, flow_service({cfg_, *remote, *plan_.journals[i++], fm, *plan_.filter,
-                                     o_.drain_timeout}));
+    flows_.start(flow, flow_service({cfg_, *remote, *plan_.journals[i++],
+                                     m_.probe<flow_metrics>(remote->alias, cfg_.region),
+                                     *plan_.filter, o_.drain_timeout}));
     if (o_.state && o_.learn_peer_runs)
       others_.start(cfg_.region + "->" + remote->alias + " peer runs",
                     peer_runs_service(cfg_, *remote, o_.state));
     if (o_.state)
       others_.start(flow + " checkpoints",
-                    checkpoint_service(cfg_, *remote, o_.state, fm, *plan_.filter));
+                    checkpoint_service(cfg_, *remote, o_.state,
+                                       m_.probe<checkpoint_metrics>(remote->alias, cfg_.region),
+                                       *plan_.filter));
   }
   started_ = true;
 }

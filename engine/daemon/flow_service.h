@@ -12,7 +12,7 @@
 #include "engine/config/config.h"
 #include "engine/daemon/service.h"
 #include "engine/flow/flow_journal.h"
-#include "engine/obs/metrics.h"
+#include "engine/flow/flow_metrics.h"
 #include "policy/topic_filter.h"
 
 namespace tandem::engine {

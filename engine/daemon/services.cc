@@ -1,11 +1,13 @@
 #include "engine/daemon/services.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "engine/config/names.h"
 #include "engine/groups/checkpointer.h"
 #include "engine/kafka/rdkafka/client.h"
 #include "engine/obs/log.h"
+#include "engine/state/map_metrics.h"
 #include "engine/state/peer_runs.h"
 #include "engine/state/state_restore.h"
 
@@ -53,7 +55,7 @@ struct checkpoint_clients {
 
 std::expected<checkpoint_clients, std::string> make_checkpointer(
     const config& cfg, const cluster_config& remote, offsets::offset_store& store,
-    flow_metrics& metrics, policy::topic_filter topics, const std::atomic<bool>& cancel) {
+    checkpoint_metrics& metrics, policy::topic_filter topics, const std::atomic<bool>& cancel) {
   auto groups = policy::group_filter::create(cfg.replication.groups, cfg.replication.group_exclude);
   if (!groups) return std::unexpected(groups.error());
   client_options opts{names::checkpoints_client_id(cfg.region, remote.alias), ""};
@@ -75,7 +77,7 @@ std::expected<checkpoint_clients, std::string> make_checkpointer(
 
 service::body checkpoint_service(const config& cfg, const cluster_config& remote,
                                  std::shared_ptr<offsets::offset_store> store,
-                                 flow_metrics& metrics, policy::topic_filter topics) {
+                                 checkpoint_metrics& metrics, policy::topic_filter topics) {
   return [&cfg, &remote, store, &metrics, topics](service_context& ctx) {
     const std::string scope = remote.alias + "->" + cfg.region;
     auto cc = make_checkpointer(cfg, remote, *store, metrics, topics, ctx.cancel());
@@ -122,6 +124,25 @@ service::body peer_runs_service(const config& cfg, const cluster_config& remote,
     s.request_timeout = milliseconds(2000);  // a stopping daemon waits for it at most this long
     tail_peer_runs(**reader, learner, s, ctx.cancel(),
                    [&ctx](milliseconds d) { return ctx.wait_for(d); });
+  };
+}
+
+service::body offset_map_service(metrics& registry, const config& cfg,
+                                 std::shared_ptr<offsets::offset_store> store) {
+  return [&registry, &cfg, store](service_context& ctx) {
+    std::vector<offset_map_metrics*> flows;
+    for (const cluster_config* remote : cfg.remotes()) {
+      flows.push_back(&registry.probe<offset_map_metrics>(remote->alias, cfg.region));
+      flows.push_back(&registry.probe<offset_map_metrics>(cfg.region, remote->alias));
+    }
+    bool reported = false;
+    do {
+      for (offset_map_metrics* f : flows)
+        if (!f->update(*store) && !reported) {
+          log::warn(cfg.region) << "tandem_offset_map_runs: the offset store cannot count runs";
+          reported = true;
+        }
+    } while (ctx.wait_for(milliseconds(1000)));
   };
 }
 

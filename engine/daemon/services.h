@@ -18,6 +18,7 @@
 
 #include "engine/config/config.h"
 #include "engine/daemon/service.h"
+#include "engine/groups/checkpoint_metrics.h"
 #include "engine/obs/metrics.h"
 #include "engine/state/run_publisher.h"
 #include "offsets/store.h"
@@ -38,10 +39,15 @@ service::body publisher_service(std::shared_ptr<run_publisher> publisher,
 // outlive the service.
 service::body checkpoint_service(const config& cfg, const cluster_config& remote,
                                  std::shared_ptr<offsets::offset_store> store,
-                                 flow_metrics& metrics, policy::topic_filter topics);
+                                 checkpoint_metrics& metrics, policy::topic_filter topics);
 
 // The learner of flow {local, remote} from the remote's tandem.offsets.
 service::body peer_runs_service(const config& cfg, const cluster_config& remote,
                                 std::shared_ptr<offsets::offset_store> store);
+
+// Sets tandem_offset_map_runs of the flows {R, local} and {local, R} of every remote R from
+// the store, every second.
+service::body offset_map_service(metrics& registry, const config& cfg,
+                                 std::shared_ptr<offsets::offset_store> store);
 
 }  // namespace tandem::engine

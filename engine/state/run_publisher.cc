@@ -8,6 +8,23 @@ namespace tandem::engine {
 
 using std::chrono::milliseconds;
 
+namespace {
+
+constexpr family_spec k_runs_published{
+    "tandem_offset_runs_published_total",
+    "Offset-map runs written to the local cluster's tandem.offsets topic."};
+constexpr family_spec k_publish_errors{
+    "tandem_offset_publish_errors_total",
+    "Failed attempts to write runs to tandem.offsets (retried), plus runs dropped from a full "
+    "publish queue."};
+
+}  // namespace
+
+publisher_counters publisher_metrics(metrics& registry) {
+  return {&registry.counter(k_runs_published).Add({}),
+          &registry.counter(k_publish_errors).Add({})};
+}
+
 run_publisher::run_publisher(publisher_settings settings, producer_factory factory)
     : s_(std::move(settings)), factory_(std::move(factory)), backoff_(s_.retry_backoff) {}
 

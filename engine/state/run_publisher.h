@@ -46,6 +46,7 @@
 #include <prometheus/counter.h>
 
 #include "engine/kafka/seam.h"
+#include "engine/obs/metrics.h"
 #include "engine/state/run_record.h"
 
 namespace tandem::engine {
@@ -64,6 +65,10 @@ struct publisher_counters {
   prometheus::Counter* published = nullptr;  // tandem_offset_runs_published_total
   prometheus::Counter* errors = nullptr;     // tandem_offset_publish_errors_total
 };
+
+// The publisher's counters in `registry` (its families are defined in run_publisher.cc), created
+// on first call (absent from the exposition until then); the same ones afterwards.
+publisher_counters publisher_metrics(metrics& registry);
 
 class run_publisher {
  public:

@@ -134,7 +134,7 @@ TEST(run_publisher, creates_the_compacted_topic_and_publishes_every_run) {
   metrics m("test");
   run_publisher p(h.settings(), h.factory());
   p.publish(some_runs(3));  // before start: waits in the queue
-  auto t = start(p, {&m.offset_runs_published(), &m.offset_publish_errors()});
+  auto t = start(p, publisher_metrics(m));
   p.publish(some_runs(2, 1000));
   ASSERT_TRUE(wait_for([&] { return h.delivered() == 5; })) << h.delivered();
   {
@@ -149,8 +149,8 @@ TEST(run_publisher, creates_the_compacted_topic_and_publishes_every_run) {
   auto st = p.snapshot();
   EXPECT_EQ(st.published, 5);
   EXPECT_EQ(st.errors, 0);
-  EXPECT_EQ(m.offset_runs_published().Value(), 5);
-  EXPECT_EQ(m.offset_publish_errors().Value(), 0);
+  EXPECT_EQ(publisher_metrics(m).published->Value(), 5);
+  EXPECT_EQ(publisher_metrics(m).errors->Value(), 0);
 }
 
 TEST(run_publisher, a_failed_flush_is_counted_and_its_batch_published_again) {
@@ -158,7 +158,7 @@ TEST(run_publisher, a_failed_flush_is_counted_and_its_batch_published_again) {
   h.fake->fail_flushes = 2;
   metrics m("test");
   run_publisher p(h.settings(), h.factory());
-  auto t = start(p, {&m.offset_runs_published(), &m.offset_publish_errors()});
+  auto t = start(p, publisher_metrics(m));
   auto runs = some_runs(4);
   p.publish(runs);
   ASSERT_TRUE(wait_for([&] { return h.delivered() == 4; })) << h.delivered();
@@ -167,7 +167,7 @@ TEST(run_publisher, a_failed_flush_is_counted_and_its_batch_published_again) {
   EXPECT_EQ(h.delivered_keys(), want);
   stop(p, t, 1s);
   EXPECT_EQ(p.snapshot().errors, 2);
-  EXPECT_EQ(m.offset_publish_errors().Value(), 2);
+  EXPECT_EQ(publisher_metrics(m).errors->Value(), 2);
   EXPECT_EQ(p.snapshot().published, 4);
 }
 
@@ -296,8 +296,8 @@ TEST(offset_journal, a_failed_commit_publishes_nothing) {
 
 TEST(metrics, publisher_counters_have_their_names_and_types) {
   metrics m("test");
-  m.offset_runs_published().Increment();
-  m.offset_publish_errors().Increment();
+  publisher_metrics(m).published->Increment();
+  publisher_metrics(m).errors->Increment();
   std::map<std::string, prometheus::MetricType> seen;
   for (const auto& fam : m.registry()->Collect()) {
     EXPECT_FALSE(fam.help.empty());

@@ -18,6 +18,8 @@
 #include "engine/config/config.h"
 #include "engine/daemon/daemon.h"
 #include "engine/flow/flow_journal.h"
+#include "offsets/store.h"
+#include "tests/unit/offsets/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -147,7 +149,7 @@ std::pair<int, std::string> http_get(uint16_t port, const std::string& path) {
   return {std::stoi(in.substr(9, 3)), body == in.npos ? "" : in.substr(body + 4)};
 }
 
-TEST(run_daemon, a_flow_that_cannot_be_built_shows_on_readyz_and_the_daemon_still_stops) {
+config bad_west_config() {
   auto cfg = load_config_string(R"(region = "east"
 state_dir = "/tmp/tandem-service-test"
 
@@ -163,32 +165,78 @@ bootstrap = "127.0.0.1:1"
 [metrics]
 listen = "127.0.0.1:9"
 )", "east.toml");
-  ASSERT_TRUE(cfg) << cfg.error().render();
+  EXPECT_TRUE(cfg) << cfg.error().render();
   cfg->metrics.listen = "127.0.0.1:0";  // any free port
-  std::promise<uint16_t> port;
+  return *cfg;
+}
+
+// run_daemon on its own thread until stop(); the metrics port once it listens.
+struct daemon_under_test {
+  config cfg = bad_west_config();
   daemon_options o;
-  o.on_listening = [&](unsigned short p) { port.set_value(p); };
-  auto opener = [](const std::string&, const std::string&)
-      -> std::expected<std::unique_ptr<flow_journal>, std::string> {
-    return std::make_unique<memory_journal>();
-  };
-  std::future<int> exit_code = std::async(std::launch::async, [&] {
-    return run_daemon(*cfg, opener, o);
-  });
-  uint16_t p = port.get_future().get();
-  std::pair<int, std::string> r;
-  for (auto until = clock_type::now() + 10s; clock_type::now() < until;) {
-    r = http_get(p, "/readyz");
-    if (r.second.find("no.such.property") != std::string::npos) break;
-    std::this_thread::sleep_for(20ms);  // between polls of the condition, not instead of it
+  std::promise<uint16_t> port_promise;
+  std::future<int> exit_code;
+  uint16_t port = 0;
+
+  void start() {
+    o.on_listening = [this](unsigned short p) { port_promise.set_value(p); };
+    exit_code = std::async(std::launch::async, [this] {
+      return run_daemon(cfg, [](const std::string&, const std::string&)
+                                 -> std::expected<std::unique_ptr<flow_journal>, std::string> {
+        return std::make_unique<memory_journal>();
+      }, o);
+    });
+    port = port_promise.get_future().get();
   }
+  // Polls `path` until its body contains `text` (10 s at most); the last reply.
+  std::pair<int, std::string> wait_for_text(const std::string& path, const std::string& text) {
+    std::pair<int, std::string> r;
+    for (auto until = clock_type::now() + 10s; clock_type::now() < until;) {
+      r = http_get(port, path);
+      if (r.second.find(text) != std::string::npos) break;
+      std::this_thread::sleep_for(20ms);  // between polls of the condition, not instead of it
+    }
+    return r;
+  }
+  int stop() {
+    ::kill(::getpid(), SIGTERM);  // the daemon's signal set takes it
+    if (exit_code.wait_for(10s) != std::future_status::ready) return -1;
+    return exit_code.get();
+  }
+};
+
+TEST(run_daemon, a_flow_that_cannot_be_built_shows_on_readyz_and_the_daemon_still_stops) {
+  daemon_under_test d;
+  d.start();
+  auto r = d.wait_for_text("/readyz", "no.such.property");
   EXPECT_EQ(r.first, 503);
   EXPECT_NE(r.second.find("west->east: "), std::string::npos) << r.second;
   EXPECT_NE(r.second.find("no.such.property"), std::string::npos) << r.second;
-  EXPECT_EQ(http_get(p, "/healthz").first, 200);
-  ::kill(::getpid(), SIGTERM);  // the daemon's signal set takes it
-  ASSERT_EQ(exit_code.wait_for(10s), std::future_status::ready);
-  EXPECT_EQ(exit_code.get(), 0);
+  EXPECT_EQ(http_get(d.port, "/healthz").first, 200);
+  EXPECT_EQ(d.stop(), 0);
+}
+
+// With a state store the daemon reports tandem_offset_map_runs of its own and peer flows from
+// the store.
+TEST(run_daemon, reports_the_offset_map_runs_of_the_store) {
+  offsets::testing::temp_dir dir;
+  auto store = std::make_shared<offsets::offset_store>(offsets::offset_store::open(dir.path()).value());
+  for (auto [flow, n] : {std::pair<offsets::flow_id, int>{{"west", "east"}, 3}, {{"east", "west"}, 2}})
+    for (int i = 0; i < n; ++i) {
+      offsets::partition_batch b{{flow, "orders", i}, {{{0}, {0}, 5}}, {}};
+      ASSERT_TRUE(store->commit_batch({&b, 1}));
+    }
+  daemon_under_test d;
+  d.o.state = store;
+  d.o.restore = false;
+  d.o.learn_peer_runs = false;
+  d.start();
+  auto m = d.wait_for_text("/metrics", "tandem_offset_map_runs{source=\"east\",target=\"west\"} 2");
+  EXPECT_NE(m.second.find("tandem_offset_map_runs{source=\"west\",target=\"east\"} 3"),
+            std::string::npos) << m.second;
+  EXPECT_NE(m.second.find("tandem_offset_map_runs{source=\"east\",target=\"west\"} 2"),
+            std::string::npos) << m.second;
+  EXPECT_EQ(d.stop(), 0);
 }
 
 }  // namespace
