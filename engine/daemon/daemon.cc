@@ -1,9 +1,8 @@
 #include "engine/daemon/daemon.h"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
 #include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -99,7 +98,7 @@ class daemon_runtime {
   // Declared last: stopped and joined before what they use goes.
   std::unique_ptr<service> publisher_;
   service_group flows_;
-  service_group others_;  // restore, checkpoints, peer runs
+  service_group others_;  // restore, offset map, checkpoints, peer runs
 };
 
 http_endpoint_options daemon_runtime::endpoint_options() {
@@ -144,8 +143,7 @@ void daemon_runtime::start_services() {
   if (stopping_ || started_) return;
   if (o_.publisher)
     publisher_ = std::make_unique<service>(
-        "publisher",
-        publisher_service(o_.publisher, publisher_metrics(m_)), true);
+        "publisher", publisher_service(o_.publisher, publisher_metrics(m_)), true);
   if (o_.state) others_.start("offset map", offset_map_service(m_, cfg_, o_.state), true);
   size_t i = 0;
   for (const cluster_config* remote : cfg_.remotes()) {
