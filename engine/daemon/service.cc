@@ -8,17 +8,9 @@ using std::chrono::milliseconds;
 
 bool stop_waiter::wait_for(const std::stop_token& stop, milliseconds d) {
   std::unique_lock lock(mu_);
-  cv_.wait_for(lock, stop, d, [this] { return notified_; });
-  notified_ = false;
+  // Nothing but a stop ends the wait early: the predicate is only ever false.
+  cv_.wait_for(lock, stop, d, [] { return false; });
   return !stop.stop_requested();
-}
-
-void stop_waiter::notify() {
-  {
-    std::lock_guard lock(mu_);
-    notified_ = true;
-  }
-  cv_.notify_all();
 }
 
 restart_backoff::restart_backoff(milliseconds initial, milliseconds max, milliseconds healthy_after)

@@ -27,18 +27,15 @@
 
 namespace tandem::engine {
 
-// Waits for a time, waking at once when the stop token is triggered (or on notify()).
+// Waits for a time, waking at once when the stop token is triggered.
 class stop_waiter {
  public:
   // Waits up to `d`. False when a stop was requested (before or during the wait).
   bool wait_for(const std::stop_token& stop, std::chrono::milliseconds d);
-  // Ends the current wait early (not a stop: wait_for returns true).
-  void notify();
 
  private:
   std::mutex mu_;
   std::condition_variable_any cv_;
-  bool notified_ = false;
 };
 
 // Restart delay of a failing service: `initial`, doubling up to `max`; back to `initial` when
