@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <expected>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -79,6 +80,9 @@ struct store_stats {
   uint64_t sst_bytes = 0;                   // live SST files (RocksDB's estimate)
   uint64_t dir_bytes = 0;                   // all files of the directory: SST, WAL, MANIFEST...
 };
+
+// Runs per flow of a stats() scan (tandemctl offsets stats, offset_store::run_count).
+std::map<flow_id, int64_t> runs_per_flow(const store_stats& stats);
 
 class offset_store {
  public:
@@ -150,6 +154,11 @@ class offset_store {
 
   // Scans the whole store: runs per partition, keys, bytes.
   std::expected<store_stats, error> stats() const;
+
+  // Runs of `flow` in the map. Read-write: the first call counts every flow's runs (stats()),
+  // later calls answer from counts this handle's writes keep up to date (cheap). Read-only and
+  // secondary handles scan on every call.
+  std::expected<int64_t, error> run_count(const flow_id& flow) const;
 
   // --- Maintenance ----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 
 #include <expected>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,8 @@ struct offset_store::impl {
   open_options::access mode = open_options::access::read_write;
   std::mutex write_mu;  // one writer at a time: commits read their neighbourhood first
   std::unordered_map<std::string, frontier> frontiers;  // by S prefix; guarded by write_mu
+  // Runs per flow once run_count() counted them; kept up to date by the writes (write_mu).
+  std::optional<std::map<flow_id, int64_t>> run_counts;
 };
 
 namespace detail {

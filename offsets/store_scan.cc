@@ -103,4 +103,29 @@ std::expected<store_stats, error> offset_store::stats() const {
   return out;
 }
 
+std::map<flow_id, int64_t> runs_per_flow(const store_stats& stats) {
+  std::map<flow_id, int64_t> out;
+  for (const auto& ps : stats.partitions) out[ps.partition.flow] += ps.runs;
+  return out;
+}
+
+std::expected<int64_t, error> offset_store::run_count(const flow_id& flow) const {
+  auto count_in = [&](const std::map<flow_id, int64_t>& counts) {
+    auto it = counts.find(flow);
+    return it == counts.end() ? int64_t{0} : it->second;
+  };
+  if (impl_->mode != open_options::access::read_write) {
+    auto st = stats();
+    if (!st) return std::unexpected(st.error());
+    return count_in(runs_per_flow(*st));
+  }
+  std::lock_guard lock(impl_->write_mu);  // no write between the scan and the count
+  if (!impl_->run_counts) {
+    auto st = stats();
+    if (!st) return std::unexpected(st.error());
+    impl_->run_counts = runs_per_flow(*st);
+  }
+  return count_in(*impl_->run_counts);
+}
+
 }  // namespace tandem::offsets

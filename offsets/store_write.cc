@@ -118,6 +118,13 @@ std::expected<frontier, error> stored_frontier(rocksdb::DB& db, const partition_
   return frontier{*src, *dst};
 }
 
+// Keeps offset_store::run_count's counts (once counted) after a write of `change`. Under write_mu.
+void count_runs(offset_store::impl& store, const flow_id& flow, const map_change& change) {
+  if (store.run_counts)
+    (*store.run_counts)[flow] +=
+        static_cast<int64_t>(change.put.size()) - static_cast<int64_t>(change.erase.size());
+}
+
 void apply(rocksdb::WriteBatch& wb, const partition_keys& k, const map_change& change) {
   for (const run& r : change.erase) {
     wb.Delete(keys::run_key(keys::tag::by_source, k.by_source, r));
@@ -175,6 +182,7 @@ std::expected<void, error> offset_store::commit_batch(std::span<const partition_
   std::lock_guard lock(impl_->write_mu);
   rocksdb::WriteBatch wb;
   std::vector<std::pair<std::string, frontier>> advanced;  // applied once the batch is written
+  std::vector<std::pair<const flow_id*, map_change>> changes;  // counted once it is written
   for (const partition_batch& pb : batch) {
     const partition_ref& ref = pb.partition;
     partition_keys k(ref);
@@ -188,6 +196,7 @@ std::expected<void, error> offset_store::commit_batch(std::span<const partition_
             error{plan.error().code, to_string(ref) + ": " + plan.error().message});
       }
       apply(wb, k, *plan);
+      changes.emplace_back(&ref.flow, std::move(*plan));
       advanced.emplace_back(std::move(k.by_source),
                             frontier{std::max(f.src_end, hull->src_end.v),
                                      std::max(f.dst_end, hull->dst_end.v)});
@@ -199,6 +208,7 @@ std::expected<void, error> offset_store::commit_batch(std::span<const partition_
   rocksdb::Status s = impl_->db->Write(write_options(), &wb);
   if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
   for (auto& [prefix, f] : advanced) impl_->frontiers[prefix] = f;
+  for (const auto& [flow, change] : changes) count_runs(*impl_, *flow, change);
   return {};
 }
 
@@ -214,6 +224,7 @@ std::expected<int64_t, error> offset_store::trim_below(const partition_ref& p,
   apply(wb, partition_keys(p), plan);
   rocksdb::Status s = impl_->db->Write(write_options(), &wb);
   if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
+  count_runs(*impl_, p.flow, plan);
   return static_cast<int64_t>(plan.erase.size());
 }
 
@@ -236,6 +247,7 @@ std::expected<int64_t, error> offset_store::invalidate(const partition_ref& p, s
   rocksdb::Status s = impl_->db->Write(write_options(), &wb);
   if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
   impl_->frontiers.erase(k.by_source);  // recomputed from the store on the next commit
+  count_runs(*impl_, p.flow, plan);
   return static_cast<int64_t>(plan.erase.size());
 }
 

@@ -61,9 +61,9 @@ std::map<offsets::flow_id, flow_totals> group_by_flow(const engine::config& cfg,
     flow_totals& t = flows[ps.partition.flow];
     t.role = role_of(cfg, ps.partition.flow);
     t.partitions.push_back(&ps);
-    t.runs += ps.runs;
     t.copied += ps.copied_records;
   }
+  for (const auto& [flow, runs] : offsets::runs_per_flow(s)) flows[flow].runs = runs;
   return flows;
 }
 

@@ -1,6 +1,7 @@
 // The command table of tandemctl, and its default environment.
 #include <chrono>
 
+#include "engine/config/names.h"
 #include "engine/kafka/rdkafka/client.h"
 #include "engine/kafka/rdkafka/reader.h"
 #include "tools/tandemctl.h"
@@ -39,10 +40,10 @@ constexpr cli::program k_program{
 environment default_environment() {
   environment env;
   env.group_admin = [](const engine::cluster_config& cluster) {
-    return engine::make_rdkafka_group_admin(cluster, {.client_id = "tandemctl-" + cluster.alias, .group_id = {}});
+    return engine::make_rdkafka_group_admin(cluster, {.client_id = engine::names::tandemctl_client_id(cluster.alias), .group_id = {}});
   };
   env.partition_reader = [](const engine::cluster_config& cluster) {
-    return engine::make_rdkafka_partition_reader(cluster, {.client_id = "tandemctl-rebuild-" + cluster.alias, .group_id = {}});
+    return engine::make_rdkafka_partition_reader(cluster, {.client_id = engine::names::tandemctl_rebuild_client_id(cluster.alias), .group_id = {}});
   };
   env.now_ms = [] {
     using namespace std::chrono;

@@ -6,6 +6,7 @@
 #include <set>
 #include <system_error>
 
+#include "engine/config/names.h"
 #include "engine/config/suggest.h"
 #include "policy/naming.h"
 
@@ -80,10 +81,7 @@ failure not_in_map(const offsets::offset_store& store, const offsets::flow_id& f
 }  // namespace
 
 std::optional<policy::naming_policy> naming_of(const engine::config& cfg) {
-  if (cfg.replication.naming == engine::naming_mode::identity) return policy::naming_policy::identity();
-  std::vector<std::string> regions;
-  for (const auto& c : cfg.clusters) regions.push_back(c.alias);
-  auto p = policy::naming_policy::prefix(regions, cfg.replication.separator);
+  auto p = engine::names::naming_policy_of(cfg);
   if (!p) return std::nullopt;  // a validated config always has a legal prefix policy
   return *p;
 }

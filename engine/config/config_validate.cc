@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
 #include "engine/config/config.h"
 #include "engine/config/config_internal.h"
 #include "engine/config/duration.h"
+#include "engine/obs/host_port.h"
 #include "loopguard/names.h"
 #include "policy/topic_filter.h"
 
@@ -35,35 +35,18 @@ bool is_topic_char(char c) {
 
 // Why `listen` is not a usable "host:port", or "" when it is.
 std::string check_listen(std::string_view listen) {
-  if (listen.empty()) return "empty address";
-  std::string_view host;
-  std::string_view port;
-  if (listen.front() == '[') {
-    const std::size_t close = listen.find(']');
-    if (close == std::string_view::npos) return "unclosed '[' in IPv6 address";
-    host = listen.substr(1, close - 1);
-    if (host.empty()) return "missing host";
-    if (!std::all_of(host.begin(), host.end(), [](char c) {
+  auto hp = parse_host_port(listen);
+  if (!hp) return hp.error();
+  if (hp->bracketed) {
+    if (!std::all_of(hp->host.begin(), hp->host.end(), [](char c) {
           return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.' || c == '%';
         })) {
       return "invalid IPv6 address";
     }
-    if (close + 1 >= listen.size() || listen[close + 1] != ':') return "missing port";
-    port = listen.substr(close + 2);
-  } else {
-    const std::size_t colon = listen.rfind(':');
-    if (colon == std::string_view::npos) return "missing port";
-    host = listen.substr(0, colon);
-    port = listen.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) return "an IPv6 host must be in brackets, e.g. \"[::1]:9464\"";
-    if (host.empty()) return "missing host (use 0.0.0.0 to listen on all interfaces)";
-    if (!std::all_of(host.begin(), host.end(), [](char c) { return is_topic_char(c); })) return "invalid host name";
+  } else if (!std::all_of(hp->host.begin(), hp->host.end(), [](char c) { return is_topic_char(c); })) {
+    return "invalid host name";
   }
-  if (port.empty()) return "missing port";
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size() || port.front() == '+') return "port is not a number";
-  if (value < 1 || value > 65535) return "port must be between 1 and 65535";
+  if (hp->number < 1 || hp->number > 65535) return "port must be between 1 and 65535";
   return {};
 }
 

@@ -1,25 +1,22 @@
 #include "engine/daemon/daemon.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <csignal>
-#include <condition_variable>
 #include <cstdlib>
-#include <mutex>
-#include <thread>
+#include <optional>
 #include <vector>
 
+#include "engine/config/names.h"
+#include "engine/daemon/flow_service.h"
+#include "engine/daemon/service.h"
 #include "engine/daemon/services.h"
-#include "engine/flow/flow.h"
 #include "engine/obs/http_endpoint.h"
 #include "engine/obs/log.h"
 #include "engine/obs/metrics.h"
-#include "engine/kafka/rdkafka/client.h"
-#include "engine/state/state_restore.h"
-#include "policy/naming.h"
 
 namespace tandem::engine {
 
@@ -38,102 +35,169 @@ void catch_stop_signals_early() {
   sigaction(SIGINT, &sa, nullptr);
 }
 
-std::string flow_group_id(const std::string& source_region, const std::string& target_region) {
-  return "tandem." + source_region + "-to-" + target_region;
-}
-
 namespace {
 
 constexpr const char* k_version = TANDEM_VERSION;  // from project() in CMakeLists.txt
+const std::string k_scope = "tandem";
 
-// Everything one flow thread needs; the thread rebuilds its flow after a failure.
-struct flow_runner {
-  const config& cfg;
-  const cluster_config& remote;
-  flow_journal& journal;
-  flow_metrics& metrics;
-  policy::topic_filter filter;
-  const std::atomic<bool>& stopping;
-  milliseconds drain;
-  std::atomic<bool> ready{false};
-  std::string name;
-  std::mutex mu;
-  std::string problem;
-
-  void run();
-  bool run_once();
+// What run_daemon builds before any thread starts.
+struct daemon_plan {
+  std::optional<policy::topic_filter> filter;
+  std::vector<std::unique_ptr<flow_journal>> journals;  // one per remote, cfg.remotes() order
 };
 
-// One flow lifetime: build clients, step until stop or failure, drain. Returns false when the
-// flow could not even be built (bad client config): retrying cannot help.
-bool flow_runner::run_once() {
-  client_options src_opts{"tandem-" + cfg.region + "-from-" + remote.alias,
-                          flow_group_id(remote.alias, cfg.region)};
-  auto source = make_rdkafka_source(remote, src_opts);
-  if (!source) {
-    log::error(name) << source.error();
-    return false;
+// The topic filter (with the config's naming) and each flow's journal; else the exit code.
+std::expected<daemon_plan, int> plan_daemon(const config& cfg, const journal_opener& open) {
+  auto naming = names::naming_policy_of(cfg);
+  if (!naming) {
+    log::error(k_scope) << naming.error();
+    return std::unexpected(2);
   }
-  flow_settings fs{remote.alias, cfg.region, filter, {}, cfg.replication.topic_refresh};
-  flow f(fs, std::move(*source), journal, metrics);
-  client_options sink_opts{"tandem-" + cfg.region + "-from-" + remote.alias, ""};
-  if (auto err = f.start([&](delivery_handler h) {
-        return make_rdkafka_sink(cfg.local(), sink_opts, std::move(h));
-      })) {
-    log::error(name) << *err;
-    return false;
+  auto filter =
+      policy::topic_filter::create(cfg.replication.topics, cfg.replication.exclude, *naming);
+  if (!filter) {
+    log::error(k_scope) << filter.error();
+    return std::unexpected(2);
   }
-  while (!stopping && !f.needs_restart()) {
-    f.step();
-    auto st = f.status();
-    ready = st.source_reachable && st.target_reachable;
-    std::lock_guard lock(mu);
-    problem = st.problem;
+  daemon_plan plan{std::move(*filter), {}};
+  for (const cluster_config* remote : cfg.remotes()) {
+    auto j = open(remote->alias, cfg.region);
+    if (!j) {
+      log::error(k_scope) << j.error();
+      return std::unexpected(1);
+    }
+    plan.journals.push_back(std::move(*j));
   }
-  f.stop(drain);
-  return true;
+  return plan;
 }
 
-void flow_runner::run() {
-  milliseconds backoff(1000);
-  while (!stopping) {
-    if (!run_once()) return;
-    ready = false;
-    if (stopping) break;
-    log::warn(name) << "restarting flow in " << backoff.count() << " ms";
-    for (auto until = std::chrono::steady_clock::now() + backoff;
-         !stopping && std::chrono::steady_clock::now() < until;)
-      std::this_thread::sleep_for(milliseconds(50));
-    backoff = std::min(backoff * 2, milliseconds(30000));
-  }
+// The process while it runs: the control loop (signals, /metrics /healthz /readyz) on the
+// calling thread, and every other thread as a service (engine/daemon/service.h).
+class daemon_runtime {
+ public:
+  daemon_runtime(const config& cfg, daemon_plan& plan, const daemon_options& o)
+      : cfg_(cfg), plan_(plan), o_(o) {}
+  int run();
+
+ private:
+  http_endpoint_options endpoint_options();
+  void start();           // the restore, then start_services()
+  void start_services();  // publisher, flows, checkpoints, peer runs
+  void stop(int sig);
+  int shut_down();
+
+  const config& cfg_;
+  daemon_plan& plan_;
+  const daemon_options& o_;
+  metrics m_{k_version};
+  boost::asio::io_context io_;
+  std::unique_ptr<http_endpoint> http_;
+  boost::asio::signal_set signals_{io_, SIGINT, SIGTERM};
+  bool started_ = false;   // control loop only
+  bool stopping_ = false;  // control loop only
+  // Declared last: stopped and joined before what they use goes.
+  std::unique_ptr<service> publisher_;
+  service_group flows_;
+  service_group others_;  // restore, offset map, checkpoints, peer runs
+};
+
+http_endpoint_options daemon_runtime::endpoint_options() {
+  http_endpoint_options ho;
+  ho.listen = cfg_.metrics.listen;
+  ho.ready = [this] { return started_ && flows_.ready() && others_.ready(); };
+  ho.not_ready_reason = [this] {
+    if (!flows_.ready()) return flows_.not_ready_reason();
+    if (!others_.ready()) return others_.not_ready_reason();
+    return std::string(started_ ? "ready" : "starting");
+  };
+  return ho;
 }
 
-// Restores what the store lacks from the local cluster (engine/state/state_restore.h), on a thread
-// of its own so that a stop signal during the restore cancels it.
-void restore_from_local(const config& cfg, offsets::offset_store& store,
-                        std::chrono::milliseconds deadline, std::atomic<bool>& stopping) {
-  auto reader = make_rdkafka_state_reader(cfg.local(), "tandem-" + cfg.region + "-restore",
-                                          &stopping);
-  if (!reader) {
-    log::warn(cfg.region) << "restore skipped: " << reader.error();
-    return;
+int daemon_runtime::run() {
+  http_ = std::make_unique<http_endpoint>(io_, m_, endpoint_options());
+  if (auto ok = http_->start(); !ok) {
+    log::error(k_scope) << ok.error();
+    return 1;
   }
-  restore_settings rs;
-  rs.local_region = cfg.region;
-  for (const cluster_config* remote : cfg.remotes()) rs.remotes.insert(remote->alias);
-  rs.deadline = deadline;
-  std::atomic<bool> done{false};
-  std::thread worker([&] {
-    auto result = restore_state(**reader, store, rs, stopping);
-    if (result.reached) log::info(cfg.region) << result.summary();
-    reader->reset();  // the consumer closes on this thread
-    done = true;
+  if (o_.on_listening) o_.on_listening(http_->port());
+  log::info(k_scope) << "region " << cfg_.region << " up; metrics on " << cfg_.metrics.listen
+                     << "; flows: " << plan_.journals.size();
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (!ec) stop(sig);
   });
-  while (!done) {
-    if (g_early_stop) stopping = true;
-    std::this_thread::sleep_for(milliseconds(20));
+  start();
+  if (g_early_stop) stop(SIGTERM);  // asked to stop while starting up
+  io_.run();
+  return shut_down();
+}
+
+void daemon_runtime::start() {
+  if (!o_.state || !o_.restore) return start_services();
+  // The flows start once the restore is done (or cancelled by a stop signal).
+  others_.start("restore", restore_service(cfg_, o_.state, o_.restore_deadline, [this] {
+    boost::asio::post(io_, [this] { start_services(); });
+  }));
+}
+
+void daemon_runtime::start_services() {
+  if (stopping_ || started_) return;
+  if (o_.publisher)
+    publisher_ = std::make_unique<service>(
+        "publisher", publisher_service(o_.publisher, publisher_metrics(m_)), true);
+  if (o_.state) others_.start("offset map", offset_map_service(m_, cfg_, o_.state), true);
+  size_t i = 0;
+  for (const cluster_config* remote : cfg_.remotes()) {
+    const std::string flow = remote->alias + "->" + cfg_.region;
+    flows_.start(flow, flow_service({cfg_, *remote, *plan_.journals[i++],
+                                     m_.probe<flow_metrics>(remote->alias, cfg_.region),
+                                     *plan_.filter, o_.drain_timeout}));
+    if (o_.state && o_.learn_peer_runs)
+      others_.start(cfg_.region + "->" + remote->alias + " peer runs",
+                    peer_runs_service(cfg_, *remote, o_.state));
+    if (o_.state)
+      others_.start(flow + " checkpoints",
+                    checkpoint_service(cfg_, *remote, o_.state,
+                                       m_.probe<checkpoint_metrics>(remote->alias, cfg_.region),
+                                       *plan_.filter));
   }
-  worker.join();
+  started_ = true;
+}
+
+void daemon_runtime::stop(int sig) {
+  log::info(k_scope) << "signal " << sig << ": stopping flows, draining in-flight records";
+  stopping_ = true;
+  flows_.request_stop();
+  others_.request_stop();
+  http_->stop();
+  io_.stop();
+}
+
+int daemon_runtime::shut_down() {
+  flows_.request_stop();
+  others_.request_stop();
+  const auto stop_t0 = std::chrono::steady_clock::now();
+  // Exit within 10 s of the signal even when a request to an unreachable cluster still blocks
+  // a thread: what was committed is persisted, anything later is replicated again.
+  service watchdog("shutdown watchdog", [this](service_context& ctx) {
+    if (!ctx.wait_for(o_.shutdown_deadline)) return;
+    log::error(k_scope) << "shutdown deadline passed; exiting without waiting for blocked "
+                           "requests (committed positions are persisted)";
+    std::_Exit(0);
+  });
+  flows_.join();
+  if (publisher_) {
+    // The flows' last commits are queued: what is left of the budget, keeping 2.5 s for the
+    // producer's own flush on destruction and the other threads.
+    auto spent =
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - stop_t0);
+    o_.publisher->drain_within(std::clamp(o_.shutdown_deadline - spent - milliseconds(2500),
+                                          milliseconds(200), milliseconds(3000)));
+    publisher_->join();
+  }
+  others_.join();
+  watchdog.join();
+  log::info(k_scope) << "stopped cleanly";
+  return 0;
 }
 
 }  // namespace
@@ -141,130 +205,10 @@ void restore_from_local(const config& cfg, offsets::offset_store& store,
 int run_daemon(const config& cfg, const journal_opener& open_journal,
                const daemon_options& options) {
   log::set_level(cfg.log.level);
-  const std::string scope = "tandem";
-  metrics m(k_version);
-  std::atomic<bool> stopping{false};
-
-  std::vector<std::string> regions;
-  for (const auto& c : cfg.clusters) regions.push_back(c.alias);
-  auto naming = cfg.replication.naming == naming_mode::prefix
-                    ? policy::naming_policy::prefix(regions, cfg.replication.separator)
-                    : policy::naming_policy::identity();
-  if (!naming) {
-    log::error(scope) << naming.error();
-    return 2;
-  }
-  auto filter = policy::topic_filter::create(cfg.replication.topics, cfg.replication.exclude, *naming);
-  if (!filter) {
-    log::error(scope) << filter.error();
-    return 2;
-  }
-
-  std::vector<std::unique_ptr<flow_journal>> journals;
-  std::vector<std::unique_ptr<flow_runner>> runners;
-  for (const cluster_config* remote : cfg.remotes()) {
-    auto j = open_journal(remote->alias, cfg.region);
-    if (!j) {
-      log::error(scope) << j.error();
-      return 1;
-    }
-    journals.push_back(std::move(*j));
-    auto& fm = m.flow(remote->alias, cfg.region);
-    runners.push_back(std::unique_ptr<flow_runner>(
-        new flow_runner{cfg, *remote, *journals.back(), fm, *filter, stopping,
-                        options.drain_timeout, {}, remote->alias + "->" + cfg.region, {}, {}}));
-  }
-
-  boost::asio::io_context io;
-  http_endpoint_options ho;
-  ho.listen = cfg.metrics.listen;
-  ho.ready = [&] {
-    for (auto& r : runners)
-      if (!r->ready) return false;
-    return true;
-  };
-  ho.not_ready_reason = [&] {
-    for (auto& r : runners) {
-      if (r->ready) continue;
-      std::lock_guard lock(r->mu);
-      return r->name + ": " + (r->problem.empty() ? std::string("starting") : r->problem);
-    }
-    return std::string("ready");
-  };
-  http_endpoint http(io, m, ho);
-  if (auto ok = http.start(); !ok) {
-    log::error(scope) << ok.error();
-    return 1;
-  }
-  if (options.on_listening) options.on_listening(http.port());
-  log::info(scope) << "region " << cfg.region << " up; metrics on " << cfg.metrics.listen
-                   << "; flows: " << runners.size();
-
-  if (options.state && options.restore)
-    restore_from_local(cfg, *options.state, options.restore_deadline, stopping);
-  if (options.publisher)
-    options.publisher->start({&m.offset_runs_published(), &m.offset_publish_errors()});
-
-  std::vector<std::thread> threads;
-  for (auto& r : runners) threads.emplace_back([&r] { r->run(); });
-  std::vector<std::unique_ptr<peer_runs_thread>> peer_learners;  // one per remote
-  if (options.state && options.learn_peer_runs)
-    for (const cluster_config* remote : cfg.remotes())
-      peer_learners.push_back(peer_runs_thread::start(cfg, *remote, options.state, stopping));
-  std::vector<std::unique_ptr<checkpoint_thread>> checkpointers;  // one per remote flow
-  if (options.state)
-    for (const cluster_config* remote : cfg.remotes())
-      checkpointers.push_back(checkpoint_thread::start(
-          cfg, *remote, options.state, m.flow(remote->alias, cfg.region), *filter, stopping));
-
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  auto stop = [&](int sig) {
-    log::info(scope) << "signal " << sig << ": stopping flows, draining in-flight records";
-    stopping = true;
-    http.stop();
-    io.stop();
-  };
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-    if (!ec) stop(sig);
-  });
-  if (g_early_stop) stop(SIGTERM);  // asked to stop while starting up
-  io.run();
-  stopping = true;
-  const auto stop_t0 = std::chrono::steady_clock::now();
-  // Exit within 10 s of the signal even when a request to an unreachable cluster still blocks
-  // a thread: what was committed is persisted, anything later is replicated again.
-  std::mutex done_mu;
-  std::condition_variable done_cv;
-  bool done = false;
-  std::thread watchdog([&] {
-    std::unique_lock lock(done_mu);
-    if (done_cv.wait_for(lock, options.shutdown_deadline, [&] { return done; })) return;
-    log::error(scope) << "shutdown deadline passed; exiting without waiting for blocked "
-                         "requests (committed positions are persisted)";
-    std::_Exit(0);
-  });
-  for (auto& t : threads) t.join();
-  if (options.publisher) {
-    // The flows' last commits are queued: what is left of the budget, keeping 2.5 s for the
-    // producer's own flush on destruction and the other threads.
-    auto spent =
-        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - stop_t0);
-    auto budget = std::clamp(options.shutdown_deadline - spent - milliseconds(2500),
-                             milliseconds(200), milliseconds(3000));
-    options.publisher->stop(budget);
-  }
-  for (auto& p : peer_learners)
-    if (p) p->join();
-  for (auto& c : checkpointers)
-    if (c) c->join();
-  {
-    std::lock_guard lock(done_mu);
-    done = true;
-  }
-  done_cv.notify_one();
-  watchdog.join();
-  log::info(scope) << "stopped cleanly";
-  return 0;
+  auto plan = plan_daemon(cfg, open_journal);
+  if (!plan) return plan.error();
+  daemon_runtime runtime(cfg, *plan, options);
+  return runtime.run();
 }
 
 }  // namespace tandem::engine

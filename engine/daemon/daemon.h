@@ -1,12 +1,14 @@
 // `tandem run`: the replication daemon of one region (docs/design.md "Topology").
 //
 //   main thread: Boost.Asio control loop — SIGINT/SIGTERM, /metrics /healthz /readyz
-//   one thread per remote region: an inbound flow remote→local, restarted from its committed
-//   positions when it fails (fatal producer error, failed delivery)
+//   every other thread is a service of the runtime shell (engine/daemon/service.h), ready or
+//   not on /readyz:
+//   per remote region: an inbound flow remote→local (engine/daemon/flow_service.h), restarted
+//   from its committed positions when it fails (fatal producer error, failed delivery)
 //   with a state store (daemon_options::state), per remote region also: a checkpointer
 //   (engine/groups/checkpointer.h) and a peer-run learner tailing the remote's tandem.offsets
-//   (engine/state/peer_runs.h); with a publisher, one thread writing the flows' runs to the local
-//   tandem.offsets (engine/state/run_publisher.h)
+//   (engine/state/peer_runs.h); with a publisher, one service writing the flows' runs to the
+//   local tandem.offsets (engine/state/run_publisher.h); engine/daemon/services.h
 //
 // Start-up with a state store: before the flows start, what the store lacks is restored from the
 // local cluster's tandem.offsets and tandem.checkpoints (engine/state/state_restore.h), bounded by
@@ -64,9 +66,5 @@ int run_daemon(const config& cfg, const journal_opener& open_journal,
 // asked for (run_daemon then stops at once). Call first thing in a daemon process, so a signal
 // during start-up (config, state directory) cannot kill the process abruptly.
 void catch_stop_signals_early();
-
-// The consumer group a flow uses on its source cluster ("tandem.west-to-east"). tandem's own
-// groups start with "tandem." and are never checkpointed or synced.
-std::string flow_group_id(const std::string& source_region, const std::string& target_region);
 
 }  // namespace tandem::engine

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "engine/config/config.h"
+#include "engine/config/names.h"
 #include "engine/daemon/daemon.h"
 #include "engine/state/offset_journal.h"
 #include "engine/kafka/rdkafka/client.h"
@@ -26,6 +27,25 @@ std::string run_usage(std::string_view program) {
          "exit codes: 0 clean shutdown, 1 runtime failure (e.g. metrics address in use, state\n"
          "directory locked), 2 usage or config error (incl. a state directory that is not a\n"
          "tandem store, of another version, or corrupted)\n";
+}
+
+// The daemon over the state directory's store, publishing the flows' runs.
+int run_with_state(const config& cfg, std::shared_ptr<offsets::offset_store> state) {
+  // The flows' runs go to the local cluster's tandem.offsets (engine/state/run_publisher.h).
+  publisher_settings ps;
+  ps.scope = cfg.region + " " + std::string(k_offsets_topic);
+  auto publisher = std::make_shared<run_publisher>(
+      ps, [cluster = cfg.local(), id = names::publisher_client_id(cfg.region)] {
+        return make_rdkafka_state_producer(cluster, {id, ""});
+      });
+  auto opener = [&](const std::string& source, const std::string& target)
+      -> std::expected<std::unique_ptr<flow_journal>, std::string> {
+    return make_offset_journal(state, source, target, publisher);
+  };
+  daemon_options options;
+  options.state = state;  // restore, checkpoints, group sync, peer runs
+  options.publisher = publisher;
+  return run_daemon(cfg, opener, options);
 }
 
 }  // namespace
@@ -84,21 +104,7 @@ int run(std::string_view program, std::span<const std::string_view> args, stream
                           code == offsets::errc::corruption;
     return config_problem ? k_exit_usage : k_exit_failure;
   }
-  // The flows' runs go to the local cluster's tandem.offsets (engine/state/run_publisher.h).
-  publisher_settings ps;
-  ps.scope = cfg->region + " " + std::string(k_offsets_topic);
-  auto publisher = std::make_shared<run_publisher>(
-      ps, [cluster = cfg->local(), id = "tandem-" + cfg->region + "-offsets"] {
-        return make_rdkafka_state_producer(cluster, {id, ""});
-      });
-  auto opener = [&](const std::string& source, const std::string& target)
-      -> std::expected<std::unique_ptr<flow_journal>, std::string> {
-    return make_offset_journal(*state, source, target, publisher);
-  };
-  daemon_options options;
-  options.state = *state;  // restore, checkpoints, group sync, peer runs
-  options.publisher = publisher;
-  return run_daemon(*cfg, opener, options);
+  return run_with_state(*cfg, *state);
 }
 
 }  // namespace tandem::engine::cli

@@ -1,111 +1,149 @@
 #include "engine/daemon/services.h"
 
+#include <algorithm>
+#include <vector>
+
+#include "engine/config/names.h"
 #include "engine/groups/checkpointer.h"
 #include "engine/kafka/rdkafka/client.h"
 #include "engine/obs/log.h"
+#include "engine/state/map_metrics.h"
 #include "engine/state/peer_runs.h"
+#include "engine/state/state_restore.h"
 
 namespace tandem::engine {
 
 using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
 
-// --- The daemon's thread --------------------------------------------------------------------
+service::body restore_service(const config& cfg, std::shared_ptr<offsets::offset_store> store,
+                              milliseconds deadline, std::function<void()> done) {
+  return [&cfg, store, deadline, done](service_context& ctx) {
+    ctx.set_ready(false, "restoring the offset map from the local cluster");
+    auto reader = make_rdkafka_state_reader(cfg.local(), names::restore_client_id(cfg.region),
+                                            &ctx.cancel());
+    if (!reader) {
+      log::warn(cfg.region) << "restore skipped: " << reader.error();
+    } else {
+      restore_settings rs;
+      rs.local_region = cfg.region;
+      for (const cluster_config* remote : cfg.remotes()) rs.remotes.insert(remote->alias);
+      rs.deadline = deadline;
+      auto result = restore_state(**reader, *store, rs, ctx.cancel());
+      if (result.reached) log::info(cfg.region) << result.summary();
+      reader->reset();  // the consumer closes on this thread
+    }
+    ctx.set_ready(true);
+    done();
+  };
+}
+
+service::body publisher_service(std::shared_ptr<run_publisher> publisher,
+                                publisher_counters counters) {
+  return [publisher, counters](service_context& ctx) { publisher->run(ctx.stop_token(), counters); };
+}
 
 namespace {
 
-struct thread_state {
+// A checkpointer with the clients it uses (admin of each cluster, a producer into the local one).
+struct checkpoint_clients {
   std::unique_ptr<group_admin> source;
   std::unique_ptr<group_admin> target;
   std::unique_ptr<state_producer> out;
-  std::shared_ptr<offsets::offset_store> store;
   std::unique_ptr<checkpointer> c;
 };
 
-}  // namespace
-
-std::unique_ptr<checkpoint_thread> checkpoint_thread::start(
-    const config& cfg, const cluster_config& remote, std::shared_ptr<offsets::offset_store> store,
-    flow_metrics& metrics, const policy::topic_filter& topics,
-    const std::atomic<bool>& stopping) {
-  const std::string scope = remote.alias + "->" + cfg.region;
+std::expected<checkpoint_clients, std::string> make_checkpointer(
+    const config& cfg, const cluster_config& remote, offsets::offset_store& store,
+    checkpoint_metrics& metrics, policy::topic_filter topics, const std::atomic<bool>& cancel) {
   auto groups = policy::group_filter::create(cfg.replication.groups, cfg.replication.group_exclude);
-  if (!groups) {
-    log::error(scope) << "checkpoints disabled: " << groups.error();
-    return nullptr;
-  }
-  client_options opts{"tandem-" + cfg.region + "-checkpoints-" + remote.alias, ""};
-  auto st = std::make_shared<thread_state>();
-  auto src = make_rdkafka_group_admin(remote, opts, &stopping);
-  auto dst = make_rdkafka_group_admin(cfg.local(), opts, &stopping);
+  if (!groups) return std::unexpected(groups.error());
+  client_options opts{names::checkpoints_client_id(cfg.region, remote.alias), ""};
+  auto src = make_rdkafka_group_admin(remote, opts, &cancel);
+  auto dst = make_rdkafka_group_admin(cfg.local(), opts, &cancel);
   auto out = make_rdkafka_state_producer(cfg.local(), opts);
   for (const std::string* err : {src ? nullptr : &src.error(), dst ? nullptr : &dst.error(),
                                  out ? nullptr : &out.error()})
-    if (err) {
-      log::error(scope) << "checkpoints disabled: " << *err;
-      return nullptr;
-    }
-  st->source = std::move(*src);
-  st->target = std::move(*dst);
-  st->out = std::move(*out);
-  st->store = std::move(store);
-  checkpointer_settings s{remote.alias, cfg.region, topics, std::move(*groups),
+    if (err) return std::unexpected(*err);
+  checkpoint_clients cc{std::move(*src), std::move(*dst), std::move(*out), nullptr};
+  checkpointer_settings s{remote.alias, cfg.region, std::move(topics), std::move(*groups),
                           cfg.replication.sync_group_offsets, milliseconds(5000), {}};
-  st->c = std::make_unique<checkpointer>(std::move(s), *st->source, *st->target, *st->out,
-                                         *st->store, metrics);
-  milliseconds interval = cfg.replication.checkpoint_interval;
-  std::unique_ptr<checkpoint_thread> t(new checkpoint_thread);
-  t->thread_ = std::thread([st, interval, &stopping] {
-    auto next = std::chrono::steady_clock::now();
-    while (!stopping) {
-      if (std::chrono::steady_clock::now() >= next) {
-        st->c->run_once();
-        next = std::chrono::steady_clock::now() + interval;
-      }
-      st->c->update_age();
-      std::this_thread::sleep_for(milliseconds(100));
+  cc.c = std::make_unique<checkpointer>(std::move(s), *cc.source, *cc.target, *cc.out, store,
+                                        metrics);
+  return cc;
+}
+
+}  // namespace
+
+service::body checkpoint_service(const config& cfg, const cluster_config& remote,
+                                 std::shared_ptr<offsets::offset_store> store,
+                                 checkpoint_metrics& metrics, policy::topic_filter topics) {
+  return [&cfg, &remote, store, &metrics, topics](service_context& ctx) {
+    const std::string scope = remote.alias + "->" + cfg.region;
+    auto cc = make_checkpointer(cfg, remote, *store, metrics, topics, ctx.cancel());
+    if (!cc) {
+      log::error(scope) << "checkpoints disabled: " << cc.error();
+      ctx.fail("checkpoints disabled: " + cc.error());
+      return;
     }
-    // Clients are destroyed here, on this thread: the producer flushes briefly.
-  });
-  log::info(scope) << "checkpoints every " << interval.count() << " ms; group sync "
-                   << (cfg.replication.sync_group_offsets ? "on" : "off");
-  return t;
+    ctx.set_ready(true);
+    const milliseconds interval = cfg.replication.checkpoint_interval;
+    log::info(scope) << "checkpoints every " << interval.count() << " ms; group sync "
+                     << (cfg.replication.sync_group_offsets ? "on" : "off");
+    auto next = clock_type::now();
+    do {
+      if (clock_type::now() >= next) {
+        cc->c->run_once();
+        next = clock_type::now() + interval;
+      }
+      cc->c->update_age();  // every second between passes
+    } while (ctx.wait_for(std::clamp(
+        std::chrono::duration_cast<milliseconds>(next - clock_type::now()), milliseconds(1),
+        milliseconds(1000))));
+    // The clients are destroyed here, on this thread: the producer flushes briefly.
+  };
 }
 
-checkpoint_thread::~checkpoint_thread() { join(); }
-
-void checkpoint_thread::join() {
-  if (thread_.joinable()) thread_.join();
-}
-
-peer_runs_thread::~peer_runs_thread() { join(); }
-
-void peer_runs_thread::join() {
-  if (thread_.joinable()) thread_.join();
-}
-
-std::unique_ptr<peer_runs_thread> peer_runs_thread::start(
-    const config& cfg, const cluster_config& remote, std::shared_ptr<offsets::offset_store> store,
-    const std::atomic<bool>& stopping) {
-  offsets::flow_id flow{cfg.region, remote.alias};
-  const std::string scope = offsets::to_string(flow);
-  auto reader =
-      make_rdkafka_state_reader(remote, "tandem-" + cfg.region + "-peer-runs-" + remote.alias,
-                                &stopping);
-  if (!reader) {
-    log::error(scope) << "peer runs disabled: " << reader.error();
-    return nullptr;
-  }
-  std::unique_ptr<peer_runs_thread> t(new peer_runs_thread);
-  std::shared_ptr<state_reader> r(std::move(*reader));
-  t->thread_ = std::thread([r, store, flow, &stopping] {
+service::body peer_runs_service(const config& cfg, const cluster_config& remote,
+                                std::shared_ptr<offsets::offset_store> store) {
+  return [&cfg, &remote, store](service_context& ctx) {
+    offsets::flow_id flow{cfg.region, remote.alias};
+    const std::string scope = offsets::to_string(flow);
+    auto reader = make_rdkafka_state_reader(
+        remote, names::peer_runs_client_id(cfg.region, remote.alias), &ctx.cancel());
+    if (!reader) {
+      log::error(scope) << "peer runs disabled: " << reader.error();
+      ctx.fail("peer runs disabled: " + reader.error());
+      return;
+    }
+    ctx.set_ready(true);
+    log::info(scope) << "peer runs: learning this direction from " << remote.alias << "'s "
+                     << k_offsets_topic;
     peer_run_learner learner(*store, flow);
     tail_settings s;
     s.request_timeout = milliseconds(2000);  // a stopping daemon waits for it at most this long
-    tail_peer_runs(*r, learner, s, stopping);
-  });
-  log::info(scope) << "peer runs: learning this direction from " << remote.alias << "'s "
-                   << k_offsets_topic;
-  return t;
+    tail_peer_runs(**reader, learner, s, ctx.cancel(),
+                   [&ctx](milliseconds d) { return ctx.wait_for(d); });
+  };
+}
+
+service::body offset_map_service(metrics& registry, const config& cfg,
+                                 std::shared_ptr<offsets::offset_store> store) {
+  return [&registry, &cfg, store](service_context& ctx) {
+    std::vector<offset_map_metrics*> flows;
+    for (const cluster_config* remote : cfg.remotes()) {
+      flows.push_back(&registry.probe<offset_map_metrics>(remote->alias, cfg.region));
+      flows.push_back(&registry.probe<offset_map_metrics>(cfg.region, remote->alias));
+    }
+    bool reported = false;
+    do {
+      for (offset_map_metrics* f : flows)
+        if (!f->update(*store) && !reported) {
+          log::warn(cfg.region) << "tandem_offset_map_runs: the offset store cannot count runs";
+          reported = true;
+        }
+    } while (ctx.wait_for(milliseconds(1000)));
+  };
 }
 
 }  // namespace tandem::engine

@@ -52,7 +52,7 @@
 
 #include "engine/flow/flow_journal.h"
 #include "engine/kafka/seam.h"
-#include "engine/obs/metrics.h"
+#include "engine/flow/flow_metrics.h"
 #include "engine/flow/progress.h"
 #include "engine/flow/topic_sync.h"
 #include "policy/topic_filter.h"

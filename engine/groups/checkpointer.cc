@@ -21,7 +21,7 @@ int64_t system_now_ms() {
 
 checkpointer::checkpointer(checkpointer_settings settings, group_admin& source,
                            group_admin& target, state_producer& out,
-                           offsets::offset_store& store, flow_metrics& metrics)
+                           offsets::offset_store& store, checkpoint_metrics& metrics)
     : s_(std::move(settings)),
       name_(s_.source_region + "->" + s_.target_region),
       flow_{s_.source_region, s_.target_region},

@@ -83,14 +83,14 @@
 
 #include "engine/kafka/seam.h"
 #include "engine/obs/log_level.h"
-#include "engine/obs/metrics.h"
+#include "engine/groups/checkpoint_metrics.h"
 #include "offsets/store.h"
 #include "policy/topic_filter.h"
 
 namespace tandem::engine {
 
 inline constexpr std::string_view k_checkpoint_topic = "tandem.checkpoints";
-// tandem's own consumer groups (engine/daemon/daemon.h flow_group_id) start with this.
+// tandem's own consumer groups (engine/config/names.h flow_group_id) start with this.
 inline constexpr std::string_view k_tandem_group_prefix = "tandem.";
 // Group sync writes its offsets with the metadata "tandem-sync;v1;o=<S>"; offsets carrying it
 // are never checkpointed (see the class comment, step 3).
@@ -122,7 +122,7 @@ class checkpointer {
   // References must outlive the checkpointer. `source` is an admin of S, `target` and `out`
   // of T.
   checkpointer(checkpointer_settings settings, group_admin& source, group_admin& target,
-               state_producer& out, offsets::offset_store& store, flow_metrics& metrics);
+               state_producer& out, offsets::offset_store& store, checkpoint_metrics& metrics);
 
   // One pass (see the class comment). Never throws; problems are logged and returned.
   checkpoint_pass run_once();
@@ -172,7 +172,7 @@ class checkpointer {
   group_admin& target_;
   state_producer& out_;
   offsets::offset_store& store_;
-  flow_metrics& metrics_;
+  checkpoint_metrics& metrics_;
 
   bool topic_ready_ = false;
   int64_t last_complete_ms_ = 0;

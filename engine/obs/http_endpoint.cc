@@ -1,7 +1,6 @@
 #include "engine/obs/http_endpoint.h"
 
 #include <array>
-#include <charconv>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
@@ -9,6 +8,7 @@
 
 #include <boost/asio.hpp>
 
+#include "engine/obs/host_port.h"
 #include "engine/obs/metrics.h"
 
 namespace tandem::engine {
@@ -261,30 +261,14 @@ void accept_next(const std::shared_ptr<http_state>& s) {
 // "host:port" or "[v6]:port" → endpoint. Host names are resolved (blocking, once, at start).
 std::expected<tcp::endpoint, std::string> parse_listen(asio::io_context& io,
                                                        std::string_view listen) {
-  std::string_view host, port;
-  if (listen.starts_with('[')) {
-    auto close = listen.find("]:");
-    if (close == listen.npos) return std::unexpected("expected [ipv6]:port");
-    host = listen.substr(1, close - 1);
-    port = listen.substr(close + 2);
-  } else {
-    auto colon = listen.rfind(':');
-    if (colon == listen.npos) return std::unexpected("expected host:port");
-    host = listen.substr(0, colon);
-    port = listen.substr(colon + 1);
-    if (host.find(':') != host.npos) return std::unexpected("put IPv6 addresses in brackets");
-  }
-  unsigned number = 0;
-  auto [end, err] = std::from_chars(port.data(), port.data() + port.size(), number);
-  if (port.empty() || err != std::errc() || end != port.data() + port.size() || number > 65535) {
-    return std::unexpected("port must be a number from 0 to 65535");
-  }
-  if (host.empty()) return std::unexpected("expected host:port");
+  auto hp = parse_host_port(listen);
+  if (!hp) return std::unexpected(hp.error());
+  if (hp->number > 65535) return std::unexpected("port must be a number from 0 to 65535");
   error_code ec;
-  auto address = asio::ip::make_address(host, ec);
-  if (!ec) return tcp::endpoint(address, static_cast<std::uint16_t>(number));
+  auto address = asio::ip::make_address(hp->host, ec);
+  if (!ec) return tcp::endpoint(address, static_cast<std::uint16_t>(hp->number));
   tcp::resolver resolver(io);
-  auto results = resolver.resolve(host, port, tcp::resolver::numeric_service, ec);
+  auto results = resolver.resolve(hp->host, hp->port, tcp::resolver::numeric_service, ec);
   if (ec || results.empty()) {
     return std::unexpected("cannot resolve host: " + (ec ? ec.message() : "no address"));
   }

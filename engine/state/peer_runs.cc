@@ -1,6 +1,6 @@
 #include "engine/state/peer_runs.h"
 
-#include <thread>
+#include <optional>
 #include <vector>
 
 #include "engine/obs/log.h"
@@ -43,47 +43,47 @@ learn_counts peer_run_learner::learn(std::span<const state_record> records) {
   return c;
 }
 
-void tail_peer_runs(state_reader& reader, peer_run_learner& learner, const tail_settings& s,
-                    const std::atomic<bool>& stopping) {
-  using clock_type = std::chrono::steady_clock;
+namespace {
+
+// One tail of the peer's topic: where it is and whether it is failing.
+struct peer_tail {
+  state_reader& reader;
+  peer_run_learner& learner;
+  const tail_settings& s;
   bool started = false;
   bool failing = false;
   bool caught_up = false;
-  auto retry_at = clock_type::now();
-  auto trouble = [&](const kafka_error& e) {
+
+  void trouble(const kafka_error& e) {
     if (!failing)
       log::warn(learner.scope()) << "peer runs: cannot read the peer's " << s.topic
                                  << " (retrying every " << s.retry_interval.count() / 1000
                                  << " s): " << e.code << ": " << e.message;
     failing = true;
-    retry_at = clock_type::now() + s.retry_interval;
-  };
-  std::vector<state_record> batch;
-  while (!stopping) {
-    if (!started) {
-      if (clock_type::now() < retry_at) {
-        std::this_thread::sleep_for(milliseconds(100));
-        continue;
-      }
-      int64_t end = -1;
-      if (auto err = reader.end_offset(s.topic, end, s.request_timeout)) {
-        trouble(*err);
-        continue;
-      }
-      if (auto err = reader.start(s.topic, offset_beginning)) {
-        trouble(*err);
-        continue;
-      }
-      started = true;
-      caught_up = false;
+  }
+
+  // Subscribes from the beginning; false (reported) when the peer cannot be read.
+  bool start() {
+    int64_t end = -1;
+    std::optional<kafka_error> err = reader.end_offset(s.topic, end, s.request_timeout);
+    if (!err) err = reader.start(s.topic, offset_beginning);
+    if (err) {
+      trouble(*err);
+      return false;
     }
+    started = true;
+    caught_up = false;
+    return true;
+  }
+
+  // One poll into the learner; false on an error (reported).
+  bool poll(std::vector<state_record>& batch) {
     batch.clear();
     bool at_end = false;
     auto err = reader.poll(batch, 5000, s.poll_timeout, at_end);
     if (err) {
       if (err->code == "UNKNOWN_TOPIC_OR_PART") started = false;  // deleted: start over later
       trouble(*err);
-      std::this_thread::sleep_for(milliseconds(100));  // the client retries by itself meanwhile
     } else if (failing && (!batch.empty() || at_end)) {
       log::info(learner.scope()) << "peer runs: reading the peer's " << s.topic << " again";
       failing = false;
@@ -96,6 +96,24 @@ void tail_peer_runs(state_reader& reader, peer_run_learner& learner, const tail_
                                  << t.records << " records read, " << t.runs << " runs learned, "
                                  << t.skipped << " skipped";
     }
+    return !err;
+  }
+};
+
+}  // namespace
+
+void tail_peer_runs(state_reader& reader, peer_run_learner& learner, const tail_settings& s,
+                    const std::atomic<bool>& stopping, const stop_wait& wait) {
+  peer_tail tail{reader, learner, s};
+  std::vector<state_record> batch;
+  while (!stopping) {
+    if (!tail.started) {
+      if (!tail.start() && !wait(s.retry_interval)) return;
+      continue;
+    }
+    // After an error the client retries by itself meanwhile; a deleted topic is looked for
+    // again after the retry interval.
+    if (!tail.poll(batch) && !wait(tail.started ? milliseconds(100) : s.retry_interval)) return;
   }
 }
 

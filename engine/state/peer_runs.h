@@ -15,13 +15,15 @@
 // Tombstones are ignored (a run the peer trimmed below its source's log start is harmless here:
 // trimming is the local process's own business). Malformed records are counted and logged once.
 //
-// Threading: one thread per remote (peer_runs_thread), with its own consumer of R; survives R
-// being unreachable (retries every few seconds, logs once per outage) and stops with the daemon.
+// Threading: tail_peer_runs runs on a thread the daemon owns (engine/daemon/services.h), one per
+// remote, with its own consumer of R; survives R being unreachable (retries every few seconds,
+// logs once per outage) and returns when stopped.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -61,8 +63,13 @@ struct tail_settings {
   std::chrono::milliseconds poll_timeout{500};
 };
 
-// Tails `settings.topic` of the peer through `reader` into `learner` until `stopping`.
+// Waits up to the given time; false (at once) when the caller is stopping.
+using stop_wait = std::function<bool(std::chrono::milliseconds)>;
+
+// Tails `settings.topic` of the peer through `reader` into `learner` until `stopping` (the
+// reader's cancel flag too); waits between retries with `wait`.
 void tail_peer_runs(state_reader& reader, peer_run_learner& learner,
-                    const tail_settings& settings, const std::atomic<bool>& stopping);
+                    const tail_settings& settings, const std::atomic<bool>& stopping,
+                    const stop_wait& wait);
 
 }  // namespace tandem::engine

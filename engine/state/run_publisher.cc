@@ -8,15 +8,38 @@ namespace tandem::engine {
 
 using std::chrono::milliseconds;
 
+namespace {
+
+constexpr family_spec k_runs_published{
+    "tandem_offset_runs_published_total",
+    "Offset-map runs written to the local cluster's tandem.offsets topic."};
+constexpr family_spec k_publish_errors{
+    "tandem_offset_publish_errors_total",
+    "Failed attempts to write runs to tandem.offsets (retried), plus runs dropped from a full "
+    "publish queue."};
+
+}  // namespace
+
+publisher_counters publisher_metrics(metrics& registry) {
+  return {&registry.counter(k_runs_published).Add({}),
+          &registry.counter(k_publish_errors).Add({})};
+}
+
 run_publisher::run_publisher(publisher_settings settings, producer_factory factory)
     : s_(std::move(settings)), factory_(std::move(factory)), backoff_(s_.retry_backoff) {}
 
-run_publisher::~run_publisher() { stop(milliseconds(0)); }
+void run_publisher::run(std::stop_token stop, publisher_counters counters) {
+  {
+    std::lock_guard lock(mu_);
+    counters_ = counters;
+  }
+  publish_until(stop);
+  drain();
+}
 
-void run_publisher::start(publisher_counters counters) {
-  if (thread_.joinable()) return;
-  counters_ = counters;
-  thread_ = std::thread([this] { loop(); });
+void run_publisher::drain_within(milliseconds deadline) {
+  std::lock_guard lock(mu_);
+  if (!drain_by_) drain_by_ = clock::now() + deadline;
 }
 
 void run_publisher::publish(std::vector<run_record> runs) {
@@ -39,18 +62,6 @@ void run_publisher::publish(std::vector<run_record> runs) {
     }
   }
   cv_.notify_one();
-}
-
-void run_publisher::stop(milliseconds deadline) {
-  {
-    std::lock_guard lock(mu_);
-    if (!stopping_) {
-      stopping_ = true;
-      stop_by_ = clock::now() + deadline;
-    }
-  }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
 }
 
 run_publisher::stats run_publisher::snapshot() const {
@@ -121,30 +132,33 @@ bool run_publisher::round(std::vector<run_record>& batch, milliseconds timeout) 
   return true;
 }
 
-void run_publisher::loop() {
-  // Running: one round whenever runs wait and no backoff is pending.
+void run_publisher::publish_until(const std::stop_token& stop) {
+  // One round whenever runs wait and no backoff is pending.
   for (;;) {
     std::vector<run_record> batch;
     {
       std::unique_lock lock(mu_);
-      while (!stopping_ && (queue_.empty() || clock::now() < retry_at_)) {
-        if (queue_.empty())
-          cv_.wait(lock);
-        else
-          cv_.wait_until(lock, retry_at_);
-      }
-      if (stopping_) break;
+      auto go = [&] { return !queue_.empty() && clock::now() >= retry_at_; };
+      if (queue_.empty())
+        cv_.wait(lock, stop, go);
+      else
+        cv_.wait_until(lock, stop, retry_at_, go);
+      if (stop.stop_requested()) return;
+      if (!go()) continue;
       batch = take_batch();
     }
     round(batch, s_.request_timeout);
   }
-  // Stopping: what is queued, within the deadline (no backoff: one attempt per batch).
+}
+
+void run_publisher::drain() {
+  // What is queued, within the deadline (no backoff: one attempt per batch).
   for (;;) {
     std::vector<run_record> batch;
     clock::time_point by;
     {
       std::lock_guard lock(mu_);
-      by = stop_by_;
+      by = drain_by_.value_or(clock::now());
       if (queue_.empty()) break;
       batch = take_batch();
     }

@@ -22,10 +22,12 @@
 // Delivery is at-least-once: a failed or timed-out flush re-produces its whole batch (records
 // may then be written twice; compaction keeps one per key).
 //
-// stop(deadline) produces what is queued and flushes, within the deadline (the daemon gives it
-// what is left of its shutdown budget), logs the runs left unpublished, and joins the thread.
+// run(stop) is the publisher's loop on a thread its owner runs (engine/daemon/ owns every thread):
+// once `stop` is requested it produces what is queued and flushes, within the deadline given to
+// drain_within() (the daemon gives it what is left of its shutdown budget; none: 0), logs the
+// runs left unpublished, and returns.
 //
-// Thread safety: publish() and snapshot() from any thread; start() and stop() from the owner.
+// Thread safety: publish(), drain_within() and snapshot() from any thread; run() from one.
 #pragma once
 
 #include <chrono>
@@ -36,13 +38,15 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <prometheus/counter.h>
 
 #include "engine/kafka/seam.h"
+#include "engine/obs/metrics.h"
 #include "engine/state/run_record.h"
 
 namespace tandem::engine {
@@ -62,6 +66,10 @@ struct publisher_counters {
   prometheus::Counter* errors = nullptr;     // tandem_offset_publish_errors_total
 };
 
+// The publisher's counters in `registry` (its families are defined in run_publisher.cc), created
+// on first call (absent from the exposition until then); the same ones afterwards.
+publisher_counters publisher_metrics(metrics& registry);
+
 class run_publisher {
  public:
   // Builds the producer, on the publisher's thread (retried after a failure).
@@ -69,16 +77,18 @@ class run_publisher {
       std::function<std::expected<std::unique_ptr<state_producer>, std::string>()>;
 
   run_publisher(publisher_settings settings, producer_factory factory);
-  ~run_publisher();  // stop(0) if still running
   run_publisher(const run_publisher&) = delete;
   run_publisher& operator=(const run_publisher&) = delete;
 
-  // Starts the thread. Runs published before start() wait in the queue.
-  void start(publisher_counters counters = {});
+  // The publisher's loop, on the caller's thread, until `stop` is requested; then what is
+  // queued within the drain deadline, and returns. Runs published before run() wait in the
+  // queue. `counters` are incremented from then on.
+  void run(std::stop_token stop, publisher_counters counters = {});
+  // The time the final publication after the stop may take, from now (default: none, i.e.
+  // one look at the queue). Call before requesting the stop.
+  void drain_within(std::chrono::milliseconds deadline);
   // Queues runs for publication; returns at once.
   void publish(std::vector<run_record> runs);
-  // Publishes what is queued within `deadline`, then joins. Idempotent.
-  void stop(std::chrono::milliseconds deadline);
 
   struct stats {
     int64_t published = 0;  // runs whose flush succeeded
@@ -90,7 +100,8 @@ class run_publisher {
 
  private:
   using clock = std::chrono::steady_clock;
-  void loop();
+  void publish_until(const std::stop_token& stop);
+  void drain();
   // One produce/flush round of `batch`; false (and the batch requeued) on failure.
   bool round(std::vector<run_record>& batch, std::chrono::milliseconds timeout);
   void failed(const std::string& what);
@@ -102,10 +113,9 @@ class run_publisher {
   publisher_counters counters_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable_any cv_;
   std::deque<run_record> queue_;
-  bool stopping_ = false;
-  clock::time_point stop_by_{};
+  std::optional<clock::time_point> drain_by_;
   stats stats_;
   bool reported_drop_ = false;
 
@@ -115,8 +125,6 @@ class run_publisher {
   bool failing_ = false;
   std::chrono::milliseconds backoff_{0};
   clock::time_point retry_at_{};
-
-  std::thread thread_;
 };
 
 }  // namespace tandem::engine

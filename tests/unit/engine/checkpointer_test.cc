@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/obs/metrics.h"
+#include "engine/groups/checkpoint_metrics.h"
 #include "fake_kafka.h"
 #include "offsets/run_builder.h"
 #include "offsets/store.h"
@@ -59,7 +59,7 @@ struct harness {
   offsets::testing::temp_dir dir;
   offsets::offset_store store = offsets::offset_store::open(dir.path()).value();
   metrics m{"test"};
-  flow_metrics& fm = m.flow("west", "east");
+  checkpoint_metrics& fm = m.probe<checkpoint_metrics>("west", "east");
   fake_group_admin west_admin{west};
   fake_group_admin east_admin{east};
   fake_state_producer out{east};

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/obs/metrics.h"
+#include "engine/flow/flow_metrics.h"
 #include "fake_kafka.h"
 #include "loopguard/origin_header.h"
 #include "policy/naming.h"
@@ -83,12 +83,12 @@ struct flow_harness {
     src = s.get();
     f = std::make_unique<flow>(
         settings_for(source, target, filter ? std::move(*filter) : identity_filter()),
-        std::move(s), journal, m.flow(source.region(), target.region()));
+        std::move(s), journal, m.probe<flow_metrics>(source.region(), target.region()));
     auto err = f->start(testing::fake_sink_factory(target, &sink));
     EXPECT_FALSE(err.has_value()) << *err;
   }
 
-  flow_metrics& fm() { return m.flow(src_region(), dst_region()); }
+  flow_metrics& fm() { return m.probe<flow_metrics>(src_region(), dst_region()); }
   std::string src_region() const { return f->name().substr(0, f->name().find("->")); }
   std::string dst_region() const { return f->name().substr(f->name().find("->") + 2); }
 
@@ -783,7 +783,7 @@ TEST(flow_topics, topic_created_between_refreshes_waits_for_the_refresh) {
   auto src = std::make_unique<fake_source>(west);
   auto s = settings_for(west, east, identity_filter());
   s.topic_refresh = std::chrono::hours(1);
-  flow f(std::move(s), std::move(src), journal, m.flow("west", "east"));
+  flow f(std::move(s), std::move(src), journal, m.probe<flow_metrics>("west", "east"));
   ASSERT_FALSE(f.start(testing::fake_sink_factory(east)).has_value());
   f.step(0ms);  // the first refresh
   ASSERT_TRUE(east.has_topic("orders"));

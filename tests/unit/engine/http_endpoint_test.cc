@@ -17,6 +17,7 @@
 
 #include <boost/asio.hpp>
 
+#include "engine/flow/flow_metrics.h"
 #include "engine/obs/metrics.h"
 
 namespace tandem::engine {
@@ -164,7 +165,7 @@ class http_endpoint_test : public ::testing::Test {
 };
 
 TEST_F(http_endpoint_test, metrics_returns_the_exposition_with_its_content_type) {
-  metrics_.flow("west", "east").topic("orders").records.Increment(4);
+  metrics_.probe<flow_metrics>("west", "east").topic("orders").records.Increment(4);
   start();
   reply r = get(port(), "/metrics");
   EXPECT_EQ(r.status, 200);

@@ -12,6 +12,11 @@
 #include <optional>
 #include <string>
 
+#include "engine/flow/flow_metrics.h"
+#include "engine/groups/checkpoint_metrics.h"
+#include "engine/state/map_metrics.h"
+#include "tests/unit/offsets/temp_dir.h"
+
 namespace tandem::engine {
 namespace {
 
@@ -35,7 +40,8 @@ const std::map<std::string, prometheus::MetricType> expected_families = {
 
 // Touches every accessor so each family has at least one sample.
 void populate(metrics& m) {
-  auto& f = m.flow("west", "east");
+  auto& f = m.probe<flow_metrics>("west", "east");
+  auto& c = m.probe<checkpoint_metrics>("west", "east");
   auto& t = f.topic("orders");
   t.records.Increment(3);
   t.bytes.Increment(120);
@@ -45,11 +51,11 @@ void populate(metrics& m) {
   f.latency().Observe(0.02);
   f.lag("orders", 0).Set(5);
   f.lag("orders", 1).Set(0);
-  f.checkpoint_age().Set(1.5);
-  f.group_sync("synced").Increment();
-  f.group_sync("skipped_active").Increment();
+  c.checkpoint_age().Set(1.5);
+  c.group_sync("synced").Increment();
+  c.group_sync("skipped_active").Increment();
   f.produce_error("_MSG_TIMED_OUT").Increment();
-  f.offset_map_runs().Set(7);
+  m.probe<offset_map_metrics>("west", "east").runs().Set(7);
   f.topic_paused("orders").Set(0);
   f.topics_replicated().Set(1);
 }
@@ -95,16 +101,18 @@ TEST(metrics, build_info_is_one_with_the_version) {
 
 TEST(metrics, flow_and_topic_handles_are_cached) {
   metrics m("test");
-  auto& f = m.flow("west", "east");
-  EXPECT_EQ(&f, &m.flow("west", "east"));
-  EXPECT_NE(&f, &m.flow("east", "west"));
+  auto& f = m.probe<flow_metrics>("west", "east");
+  auto& c = m.probe<checkpoint_metrics>("west", "east");
+  EXPECT_EQ(&f, &m.probe<flow_metrics>("west", "east"));
+  EXPECT_NE(&f, &m.probe<flow_metrics>("east", "west"));
+  EXPECT_EQ(&c, &m.probe<checkpoint_metrics>("west", "east"));
   EXPECT_EQ(&f.topic("orders"), &f.topic("orders"));
   EXPECT_EQ(&f.topic("orders").records, &f.topic(std::string("orders")).records);
   EXPECT_NE(&f.topic("orders").records, &f.topic("payments").records);
   EXPECT_EQ(&f.lag("orders", 3), &f.lag("orders", 3));
   EXPECT_NE(&f.lag("orders", 3), &f.lag("orders", 4));
   EXPECT_EQ(&f.produce_error("_MSG_TIMED_OUT"), &f.produce_error("_MSG_TIMED_OUT"));
-  EXPECT_EQ(&f.group_sync("synced"), &f.group_sync("synced"));
+  EXPECT_EQ(&c.group_sync("synced"), &c.group_sync("synced"));
   EXPECT_EQ(&f.topic_paused("orders"), &f.topic_paused("orders"));
   EXPECT_EQ(&f.latency(), &f.latency());
 }
@@ -112,7 +120,7 @@ TEST(metrics, flow_and_topic_handles_are_cached) {
 TEST(metrics, counters_increase_through_handles_with_flow_and_topic_labels) {
   metrics m("test");
   populate(m);
-  m.flow("west", "east").topic("orders").records.Increment(2);
+  m.probe<flow_metrics>("west", "east").topic("orders").records.Increment(2);
 
   const prometheus::Labels topic_labels{{"source", "west"}, {"target", "east"}, {"topic", "orders"}};
   auto records = find_sample(m, "tandem_records_replicated_total", topic_labels);
@@ -139,7 +147,7 @@ TEST(metrics, counters_increase_through_handles_with_flow_and_topic_labels) {
 
 TEST(metrics, latency_histogram_spans_1ms_to_60s) {
   metrics m("test");
-  auto& h = m.flow("west", "east").latency();
+  auto& h = m.probe<flow_metrics>("west", "east").latency();
   h.Observe(0.0005);
   h.Observe(30);
   h.Observe(120);
@@ -192,6 +200,34 @@ TEST(metrics, serialized_output_passes_promtool_lint) {
   populate(m);
   auto [rc, out] = promtool_check(m.serialize());
   EXPECT_EQ(rc, 0) << out;  // 1: parse error, 3: lint warnings (names, help, units)
+}
+
+// tandem_offset_map_runs is set from the store: the flow's runs, own and peer flows apart.
+TEST(offset_map_metrics, reports_the_runs_the_store_holds_per_flow) {
+  offsets::testing::temp_dir dir;
+  auto store = offsets::offset_store::open(dir.path()).value();
+  auto commit = [&](const offsets::flow_id& f, int32_t partition, std::vector<offsets::run> runs) {
+    offsets::partition_batch b{{f, "orders", partition}, std::move(runs), {}};
+    ASSERT_TRUE(store.commit_batch({&b, 1}));
+  };
+  commit({"west", "east"}, 0, {{{0}, {0}, 5}, {{10}, {5}, 5}});
+  commit({"west", "east"}, 1, {{{0}, {0}, 3}});
+  commit({"east", "west"}, 0, {{{0}, {7}, 3}});
+  metrics m("test");
+  auto& own = m.probe<offset_map_metrics>("west", "east");
+  auto& peer = m.probe<offset_map_metrics>("east", "west");
+  own.runs().Set(-1);  // not what the store says: update() must overwrite it
+  ASSERT_TRUE(own.update(store));
+  ASSERT_TRUE(peer.update(store));
+  auto runs = [&](const char* source, const char* target) {
+    auto s = find_sample(m, "tandem_offset_map_runs", {{"source", source}, {"target", target}});
+    return s ? s->gauge.value : -100;
+  };
+  EXPECT_EQ(runs("west", "east"), 3);
+  EXPECT_EQ(runs("east", "west"), 1);
+  commit({"west", "east"}, 2, {{{0}, {0}, 1}});  // a commit after the first count
+  ASSERT_TRUE(own.update(store));
+  EXPECT_EQ(runs("west", "east"), 4);
 }
 
 }  // namespace

@@ -103,6 +103,16 @@ struct harness {
   }
 };
 
+// The daemon owns the publisher's thread (engine/daemon/service.h); here a plain jthread does.
+std::jthread start(run_publisher& p, publisher_counters counters = {}) {
+  return std::jthread([&p, counters](std::stop_token stop) { p.run(stop, counters); });
+}
+void stop(run_publisher& p, std::jthread& t, std::chrono::milliseconds deadline) {
+  p.drain_within(deadline);
+  t.request_stop();
+  if (t.joinable()) t.join();
+}
+
 bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds deadline = 10s) {
   auto until = std::chrono::steady_clock::now() + deadline;
   while (std::chrono::steady_clock::now() < until) {
@@ -124,7 +134,7 @@ TEST(run_publisher, creates_the_compacted_topic_and_publishes_every_run) {
   metrics m("test");
   run_publisher p(h.settings(), h.factory());
   p.publish(some_runs(3));  // before start: waits in the queue
-  p.start({&m.offset_runs_published(), &m.offset_publish_errors()});
+  auto t = start(p, publisher_metrics(m));
   p.publish(some_runs(2, 1000));
   ASSERT_TRUE(wait_for([&] { return h.delivered() == 5; })) << h.delivered();
   {
@@ -135,12 +145,12 @@ TEST(run_publisher, creates_the_compacted_topic_and_publishes_every_run) {
     EXPECT_EQ(h.fake->delivered[0].first, "west|east|orders|0|0|5");
     EXPECT_EQ(h.fake->delivered[0].second, encode_run_value(some_runs(1)[0]));
   }
-  p.stop(1s);
+  stop(p, t, 1s);
   auto st = p.snapshot();
   EXPECT_EQ(st.published, 5);
   EXPECT_EQ(st.errors, 0);
-  EXPECT_EQ(m.offset_runs_published().Value(), 5);
-  EXPECT_EQ(m.offset_publish_errors().Value(), 0);
+  EXPECT_EQ(publisher_metrics(m).published->Value(), 5);
+  EXPECT_EQ(publisher_metrics(m).errors->Value(), 0);
 }
 
 TEST(run_publisher, a_failed_flush_is_counted_and_its_batch_published_again) {
@@ -148,16 +158,16 @@ TEST(run_publisher, a_failed_flush_is_counted_and_its_batch_published_again) {
   h.fake->fail_flushes = 2;
   metrics m("test");
   run_publisher p(h.settings(), h.factory());
-  p.start({&m.offset_runs_published(), &m.offset_publish_errors()});
+  auto t = start(p, publisher_metrics(m));
   auto runs = some_runs(4);
   p.publish(runs);
   ASSERT_TRUE(wait_for([&] { return h.delivered() == 4; })) << h.delivered();
   std::set<std::string> want;
   for (auto& r : runs) want.insert(encode_run_key(r));
   EXPECT_EQ(h.delivered_keys(), want);
-  p.stop(1s);
+  stop(p, t, 1s);
   EXPECT_EQ(p.snapshot().errors, 2);
-  EXPECT_EQ(m.offset_publish_errors().Value(), 2);
+  EXPECT_EQ(publisher_metrics(m).errors->Value(), 2);
   EXPECT_EQ(p.snapshot().published, 4);
 }
 
@@ -165,7 +175,7 @@ TEST(run_publisher, an_unreachable_cluster_keeps_the_runs_queued_until_it_is_bac
   harness h;
   h.fake->unreachable = true;
   run_publisher p(h.settings(), h.factory());
-  p.start();
+  auto t = start(p);
   p.publish(some_runs(3));
   ASSERT_TRUE(wait_for([&] { return p.snapshot().errors >= 3; }));
   EXPECT_EQ(p.snapshot().queued, 3u);
@@ -175,7 +185,7 @@ TEST(run_publisher, an_unreachable_cluster_keeps_the_runs_queued_until_it_is_bac
     h.fake->unreachable = false;
   }
   ASSERT_TRUE(wait_for([&] { return h.delivered() == 3; }));
-  p.stop(1s);
+  stop(p, t, 1s);
   EXPECT_EQ(p.snapshot().queued, 0u);
 }
 
@@ -186,7 +196,7 @@ TEST(run_publisher, publish_returns_while_the_producer_is_blocked) {
     h.fake->block_flush = true;
   }
   run_publisher p(h.settings(), h.factory());
-  p.start();
+  auto t = start(p);
   p.publish(some_runs(1));
   ASSERT_TRUE(wait_for([&] { return p.snapshot().queued == 0; }));  // taken: flush is blocked
   // The flow thread's side: must return although the publisher thread is stuck in flush.
@@ -199,15 +209,15 @@ TEST(run_publisher, publish_returns_while_the_producer_is_blocked) {
   }
   h.fake->cv.notify_all();
   ASSERT_TRUE(wait_for([&] { return h.delivered() == 51; }));
-  p.stop(1s);
+  stop(p, t, 1s);
 }
 
 TEST(run_publisher, stop_publishes_what_is_queued) {
   harness h;
   run_publisher p(h.settings(), h.factory());
-  p.start();
+  auto t = start(p);
   p.publish(some_runs(20));
-  p.stop(2s);  // no wait before: the queued runs are produced and flushed by stop
+  stop(p, t, 2s);  // no wait before: the queued runs are produced and flushed at the stop
   EXPECT_EQ(h.delivered(), 20u);
   EXPECT_EQ(p.snapshot().queued, 0u);
 }
@@ -216,10 +226,10 @@ TEST(run_publisher, stop_gives_up_at_the_deadline_when_the_cluster_is_gone) {
   harness h;
   h.fake->unreachable = true;
   run_publisher p(h.settings(), h.factory());
-  p.start();
+  auto t = start(p);
   p.publish(some_runs(5));
   auto t0 = std::chrono::steady_clock::now();
-  p.stop(300ms);
+  stop(p, t, 300ms);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   EXPECT_EQ(p.snapshot().queued, 5u);
   EXPECT_EQ(h.delivered(), 0u);
@@ -236,8 +246,8 @@ TEST(run_publisher, a_full_queue_drops_the_oldest_runs_and_counts_them) {
   EXPECT_EQ(st.queued, 5u);
   EXPECT_EQ(st.dropped, 3);
   EXPECT_EQ(st.errors, 3);
-  p.start();
-  p.stop(2s);
+  auto t = start(p);
+  stop(p, t, 2s);
   std::set<std::string> want;
   for (size_t i = 3; i < runs.size(); ++i) want.insert(encode_run_key(runs[i]));
   EXPECT_EQ(h.delivered_keys(), want);
@@ -249,7 +259,7 @@ TEST(offset_journal, publishes_its_own_committed_runs_and_never_the_peer_runs) {
   auto store = open_state(dir.path());
   ASSERT_TRUE(store) << store.error().message;
   auto p = std::make_shared<run_publisher>(h.settings(), h.factory());
-  p->start();
+  auto t = start(*p);
   auto j = make_offset_journal(*store, "west", "east", p);
   // Own flow west->east: 0..2 -> 10..12, then a gap on the target: 3 -> 20.
   for (int64_t i = 0; i < 3; ++i) j->delivered("orders", 0, i, 10 + i);
@@ -257,7 +267,7 @@ TEST(offset_journal, publishes_its_own_committed_runs_and_never_the_peer_runs) {
   // An echo: east's record orders/0@7 was copied to west orders/0@30 (peer flow east->west).
   j->echo("orders", 0, 30, "orders", 7);
   ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 4}}));
-  p->stop(2s);
+  stop(*p, t, 2s);
   EXPECT_EQ(h.delivered_keys(),
             (std::set<std::string>{"west|east|orders|0|0|10", "west|east|orders|0|3|20"}));
   // The store has the peer run too (not published).
@@ -272,7 +282,7 @@ TEST(offset_journal, a_failed_commit_publishes_nothing) {
   auto store = open_state(dir.path());
   ASSERT_TRUE(store);
   auto p = std::make_shared<run_publisher>(h.settings(), h.factory());
-  p->start();
+  auto t = start(*p);
   auto j = make_offset_journal(*store, "west", "east", p);
   j->delivered("orders", 0, 0, 10);
   ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 1}}));
@@ -280,14 +290,14 @@ TEST(offset_journal, a_failed_commit_publishes_nothing) {
   j->delivered("orders", 1, 0, 0);
   j->delivered("orders", 1, 1, 1);
   EXPECT_TRUE(j->commit(std::vector<partition_position>{{"orders", 1, -5}}));
-  p->stop(2s);
+  stop(*p, t, 2s);
   EXPECT_EQ(h.delivered_keys(), (std::set<std::string>{"west|east|orders|0|0|10"}));
 }
 
 TEST(metrics, publisher_counters_have_their_names_and_types) {
   metrics m("test");
-  m.offset_runs_published().Increment();
-  m.offset_publish_errors().Increment();
+  publisher_metrics(m).published->Increment();
+  publisher_metrics(m).errors->Increment();
   std::map<std::string, prometheus::MetricType> seen;
   for (const auto& fam : m.registry()->Collect()) {
     EXPECT_FALSE(fam.help.empty());

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/daemon/service.h"
 #include "engine/state/peer_runs.h"
 #include "tests/unit/offsets/temp_dir.h"
 
@@ -155,7 +156,12 @@ TEST(tail_peer_runs, waits_for_the_topic_then_learns_old_and_new_records_until_s
   tail_settings s;
   s.retry_interval = 10ms;
   std::atomic<bool> stopping{false};
-  std::thread t([&] { tail_peer_runs(reader, learner, s, stopping); });
+  std::stop_source stop;  // the daemon's service gives the same pair (engine/daemon/service.h)
+  stop_waiter waiter;
+  std::thread t([&] {
+    tail_peer_runs(reader, learner, s, stopping,
+                   [&](std::chrono::milliseconds d) { return waiter.wait_for(stop.get_token(), d); });
+  });
   auto wait_for = [&](auto cond) {
     for (auto until = std::chrono::steady_clock::now() + 10s;
          std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(2ms))
@@ -180,6 +186,7 @@ TEST(tail_peer_runs, waits_for_the_topic_then_learns_old_and_new_records_until_s
   reader.append_run("tandem.offsets", {k_ba, "orders", 0, R(0, 0, 2)});  // b's own? not {a,b}
   EXPECT_TRUE(wait_for([&] { return h.runs(k_ab).size() == 2; }));
   stopping = true;
+  stop.request_stop();
   t.join();
   EXPECT_EQ(h.runs(k_ab), (std::vector<offsets::run>{R(0, 7, 3), R(3, 20, 2)}));
   EXPECT_TRUE(h.runs(k_ba).empty());

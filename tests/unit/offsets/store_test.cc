@@ -186,6 +186,30 @@ TEST(offset_store, stats_count_runs_per_partition_and_keys) {
   EXPECT_GT(st.dir_bytes, 0u);
 }
 
+TEST(offset_store, run_count_follows_commits_trims_and_invalidations) {
+  temp_dir dir;
+  auto store = offset_store::open(dir.path()).value();
+  const flow_id east_west{"east", "west"};
+  const partition_ref p0{west_east, "orders", 0}, p1{west_east, "orders", 1},
+      q{east_west, "orders", 0};
+  auto scanned = [&](const flow_id& f) { return runs_per_flow(store.stats().value())[f]; };
+  ASSERT_TRUE(commit(store, p0, {{{0}, {0}, 5}, {{10}, {5}, 5}}));
+  EXPECT_EQ(store.run_count(west_east).value(), 2);  // counted from stats() on first use
+  EXPECT_EQ(store.run_count(east_west).value(), 0);
+  ASSERT_TRUE(commit(store, p1, {{{0}, {0}, 10}}));
+  ASSERT_TRUE(commit(store, p0, {{{15}, {10}, 5}}));  // extends the last run: merged
+  ASSERT_TRUE(commit(store, q, {{{0}, {7}, 3}}));
+  EXPECT_EQ(store.run_count(west_east).value(), scanned(west_east));
+  EXPECT_EQ(store.run_count(east_west).value(), 1);
+  ASSERT_TRUE(store.trim_below(p0, {12}));  // erases one run, cuts another
+  EXPECT_EQ(store.run_count(west_east).value(), scanned(west_east));
+  ASSERT_TRUE(store.invalidate(p1, offset_store::side::source, 4));
+  ASSERT_TRUE(store.invalidate(p0, offset_store::side::destination, 0));
+  EXPECT_EQ(store.run_count(west_east).value(), scanned(west_east));
+  EXPECT_EQ(store.run_count(west_east).value(), 1);  // p1's first 4 records only
+  EXPECT_EQ(store.run_count(east_west).value(), 1);
+}
+
 TEST(offset_store, trim_below_only_touches_its_partition) {
   temp_dir dir;
   auto store = offset_store::open(dir.path()).value();
