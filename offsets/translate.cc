@@ -1,6 +1,7 @@
 #include "offsets/translate.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace tandem::offsets {
 
@@ -112,6 +113,37 @@ target_offset term_on_b(translation kind, int64_t offset, target_offset b_log_st
 std::expected<identity_failover, error> identity_failover_position(
     source_offset x_on_a, const run_index& a_to_b, const run_index& b_to_a,
     target_offset b_log_start) {
+  return identity_failover_position(x_on_a, a_to_b, b_to_a, {}, b_log_start);
+}
+
+namespace {
+
+// A third region C: the group at X on A has consumed every copy of a C record on A below X. On
+// B it continues at the first copy of a C record it has not consumed:
+//
+//   A:  ... c4' a9  c5' | c6' ...      c_next = src_C→A(last C-copy on A below X = c5') + 1 = 6
+//                       X
+//   B:  ... c5' b7  c6' ...            c = dst_C→B(last C record below 6 = c5) + 1: c6' is next
+//
+// Nothing recorded in C→A below X: every C record may be unconsumed, so c_next = 0 and the term
+// is the first recorded C-copy on B, or B's log start (term_on_b).
+std::expected<std::pair<target_offset, translation>, error> third_region_term(
+    source_offset x_on_a, const third_region_maps& m, target_offset b_log_start) {
+  auto consumed = translate_to_source(m.c_to_a, target_offset{x_on_a.v});
+  if (!consumed) return std::unexpected(consumed.error());
+  bool known = consumed->kind == translation::exact || consumed->kind == translation::rounded;
+  source_offset c_next{known ? consumed->offset.v : 0};
+  auto on_b = translate_to_target(m.c_to_b, c_next);
+  if (!on_b) return std::unexpected(on_b.error());
+  auto kind = known ? on_b->kind : consumed->kind;
+  return std::pair{term_on_b(on_b->kind, on_b->offset.v, b_log_start), kind};
+}
+
+}  // namespace
+
+std::expected<identity_failover, error> identity_failover_position(
+    source_offset x_on_a, const run_index& a_to_b, const run_index& b_to_a,
+    std::span<const third_region_maps> others, target_offset b_log_start) {
   auto a = translate_to_target(a_to_b, x_on_a);
   if (!a) return std::unexpected(a.error());
   auto b = translate_to_source(b_to_a, target_offset{x_on_a.v});  // A is B→A's target
@@ -121,7 +153,17 @@ std::expected<identity_failover, error> identity_failover_position(
   out.b_kind = b->kind;
   out.a_term = term_on_b(a->kind, a->offset.v, b_log_start);
   out.b_term = term_on_b(b->kind, b->offset.v, b_log_start);  // B is B→A's source
-  out.start = {std::max(b_log_start.v, std::min(out.a_term.v, out.b_term.v))};
+  int64_t lowest = std::min(out.a_term.v, out.b_term.v);
+  for (const auto& m : others) {
+    auto c = third_region_term(x_on_a, m, b_log_start);
+    if (!c) return std::unexpected(c.error());
+    if (!out.c_term || c->first.v < out.c_term->v) {
+      out.c_term = c->first;
+      out.c_kind = c->second;
+    }
+    lowest = std::min(lowest, c->first.v);
+  }
+  out.start = {std::max(b_log_start.v, lowest)};
   return out;
 }
 

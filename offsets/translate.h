@@ -8,6 +8,7 @@
 
 #include <expected>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "offsets/error.h"
@@ -72,9 +73,26 @@ struct identity_failover {
   target_offset b_term;       // first B-local record the group has not consumed
   translation a_kind;         // how each term was found
   translation b_kind;
+  // Mesh (three or more regions): the lowest of the third regions' terms, each the first copy
+  // on B of a record of that region the group has not consumed; nullopt with two regions.
+  std::optional<target_offset> c_term;
+  translation c_kind = translation::empty;
 };
+
+// The maps of a third region C for a group moving from A to B (mesh, identity naming).
+struct third_region_maps {
+  const run_index& c_to_a;  // C's records copied into A (learned from A's tandem.offsets)
+  const run_index& c_to_b;  // C's records copied into B (B's own flow C→B)
+};
+
 std::expected<identity_failover, error> identity_failover_position(
     source_offset x_on_a, const run_index& a_to_b, const run_index& b_to_a,
     target_offset b_log_start);
+
+// The same in a mesh: start = min(a, b, one term per third region), never below B's log start
+// (docs/design.md "Incarnations, invalidation, clamps": mesh failover).
+std::expected<identity_failover, error> identity_failover_position(
+    source_offset x_on_a, const run_index& a_to_b, const run_index& b_to_a,
+    std::span<const third_region_maps> others, target_offset b_log_start);
 
 }  // namespace tandem::offsets

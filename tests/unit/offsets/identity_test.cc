@@ -110,5 +110,62 @@ TEST(identity_failover, a_term_with_nothing_recorded_uses_the_log_start) {
   EXPECT_EQ(f.start.v, 42);
 }
 
+// Mesh (issue #10): a third region C whose records reach B before A. A group at X = 4 on A has
+// consumed b0' c0' b3' a3; c1 is on B (at 2) but not yet on A, so the group has not read it.
+//
+//   offset on A:  0    1    2    3    4
+//   record:       b0'  c0'  b3'  a3   ...
+//   offset on B:  0    1    2    3    4
+//   record:       b0   c0'  c1'  b3   a3'
+//
+//   a = dst_A→B(a3) + 1 = 5, b = src_B→A(b3' at 2) + 1 = 4: min(a, b) = 4 would skip c1' at 2.
+//   c = dst_C→B(last C record the group read, c0) + 1 = 2: start = min(a, b, c) = 2.
+const std::map<int64_t, int64_t> mesh_a_to_b{{3, 4}}, mesh_b_to_a{{0, 0}, {3, 2}},
+    mesh_c_to_a{{0, 1}}, mesh_c_to_b{{0, 1}, {1, 2}};
+
+TEST(identity_failover, a_mesh_starts_at_or_below_every_third_region_copy_not_consumed) {
+  partition_map a_to_b, b_to_a, c_to_a, c_to_b;
+  ASSERT_TRUE(a_to_b.insert(runs_of(mesh_a_to_b)));
+  ASSERT_TRUE(b_to_a.insert(runs_of(mesh_b_to_a)));
+  ASSERT_TRUE(c_to_a.insert(runs_of(mesh_c_to_a)));
+  ASSERT_TRUE(c_to_b.insert(runs_of(mesh_c_to_b)));
+  EXPECT_EQ(identity_failover_position({4}, a_to_b, b_to_a, {0})->start.v, 4);  // two regions
+  const third_region_maps c{c_to_a, c_to_b};
+  auto f = identity_failover_position({4}, a_to_b, b_to_a, {&c, 1}, {0}).value();
+  EXPECT_EQ(f.a_term.v, 5);
+  EXPECT_EQ(f.b_term.v, 4);
+  ASSERT_TRUE(f.c_term.has_value());
+  EXPECT_EQ(f.c_term->v, 2);
+  EXPECT_EQ(f.c_kind, translation::exact);
+  EXPECT_EQ(f.start.v, 2);
+  // Never skips: for every X, no record of any region that the group has not read on A lies
+  // below the start on B.
+  for (int64_t x = 0; x <= 5; ++x) {
+    int64_t start = identity_failover_position({x}, a_to_b, b_to_a, {&c, 1}, {0})->start.v;
+    for (auto [src, on_a] : mesh_a_to_b) {  // A-local record at A offset src, copied to B
+      if (src >= x) EXPECT_GE(on_a, start) << "X=" << x << " skips a" << src << "'";
+    }
+    for (auto [b, on_a] : mesh_b_to_a)
+      if (on_a >= x) EXPECT_GE(b, start) << "X=" << x << " skips b" << b;
+    for (auto [c_src, on_b] : mesh_c_to_b) {
+      auto it = mesh_c_to_a.find(c_src);
+      bool read_on_a = it != mesh_c_to_a.end() && it->second < x;
+      if (!read_on_a) EXPECT_GE(on_b, start) << "X=" << x << " skips c" << c_src << "'";
+    }
+  }
+}
+
+TEST(identity_failover, a_third_region_not_yet_on_a_starts_at_its_first_copy_or_the_log_start) {
+  partition_map a_to_b, b_to_a, none, c_to_b;
+  ASSERT_TRUE(a_to_b.insert(runs_of(mesh_a_to_b)));
+  ASSERT_TRUE(b_to_a.insert(runs_of(mesh_b_to_a)));
+  ASSERT_TRUE(c_to_b.insert(runs_of(mesh_c_to_b)));
+  const third_region_maps c{none, c_to_b};
+  auto f = identity_failover_position({4}, a_to_b, b_to_a, {&c, 1}, {0}).value();
+  EXPECT_EQ(f.c_term->v, 0);  // below coverage: min(first C-copy on B at 1, log start 0)
+  EXPECT_EQ(f.c_kind, translation::empty);
+  EXPECT_EQ(f.start.v, 0);
+}
+
 }  // namespace
 }  // namespace tandem::offsets
