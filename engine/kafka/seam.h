@@ -1,5 +1,5 @@
 // The seam between flow logic and a Kafka client. Only engine/rdkafka_*.{h,cc} implement it
-// with librdkafka; unit tests implement it with in-memory fakes (tests/unit/engine/fake_kafka.h).
+// with librdkafka; unit tests implement it with in-memory fakes (tests/fakes/fake_kafka.h).
 //
 //        remote cluster S                                   local cluster T
 //   +---------------------+   record_ref   +------+   forward()   +------------------+

@@ -2,7 +2,7 @@
 // DescribeConsumerGroups, ListConsumerGroupOffsets, AlterConsumerGroupOffsets).
 //
 // Never against librdkafka's mock cluster: it hangs on DescribeConsumerGroups
-// (docs/kafka-local.md). Unit tests use tests/unit/engine/fake_kafka.h instead.
+// (docs/kafka-local.md). Unit tests use tests/fakes/fake_kafka.h instead.
 //
 // Leader epochs: librdkafka 2.0.2 has no accessor for a partition's leader epoch, so
 // committed_offsets never reports one and alter_offsets always commits without one (the broker

@@ -18,12 +18,12 @@
 #include <vector>
 
 #include "engine/obs/metrics.h"
-#include "fake_kafka.h"
+#include "tests/fakes/fake_kafka.h"
 #include "offsets/run_builder.h"
 #include "offsets/store.h"
 #include "policy/naming.h"
 #include "policy/topic_filter.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -56,7 +56,7 @@ std::vector<offsets::run> runs(std::vector<std::pair<int64_t, int64_t>> copies) 
 struct harness {
   fake_cluster west{"west"};
   fake_cluster east{"east"};
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   offsets::offset_store store = offsets::offset_store::open(dir.path()).value();
   metrics m{"test"};
   flow_metrics& fm = m.flow("west", "east");

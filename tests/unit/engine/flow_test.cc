@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "engine/obs/metrics.h"
-#include "fake_kafka.h"
+#include "tests/fakes/fake_kafka.h"
 #include "loopguard/origin_header.h"
 #include "policy/naming.h"
 #include "policy/topic_filter.h"

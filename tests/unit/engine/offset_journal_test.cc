@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -15,7 +15,7 @@ using offsets::run;
 const offsets::partition_ref k_orders0{{"west", "east"}, "orders", 0};
 
 TEST(offset_journal, a_recreated_target_invalidates_the_stale_runs_and_commits_go_on) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, i);
@@ -37,7 +37,7 @@ TEST(offset_journal, a_recreated_target_invalidates_the_stale_runs_and_commits_g
 }
 
 TEST(offset_journal, a_truncated_target_keeps_the_runs_below_the_truncation) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, 100 + i);
@@ -49,7 +49,7 @@ TEST(offset_journal, a_truncated_target_keeps_the_runs_below_the_truncation) {
 }
 
 TEST(offset_journal, a_replay_keeps_both_copies) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 5; ++i) j->delivered("orders", 0, i, i);
@@ -63,7 +63,7 @@ TEST(offset_journal, a_replay_keeps_both_copies) {
 }
 
 TEST(offset_journal, trims_its_own_runs_below_the_source_log_start) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, 100 + i);

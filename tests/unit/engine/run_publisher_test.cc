@@ -15,7 +15,7 @@
 
 #include "engine/obs/metrics.h"
 #include "engine/state/offset_journal.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -245,7 +245,7 @@ TEST(run_publisher, a_full_queue_drops_the_oldest_runs_and_counts_them) {
 
 TEST(offset_journal, publishes_its_own_committed_runs_and_never_the_peer_runs) {
   harness h;
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path());
   ASSERT_TRUE(store) << store.error().message;
   auto p = std::make_shared<run_publisher>(h.settings(), h.factory());
@@ -268,7 +268,7 @@ TEST(offset_journal, publishes_its_own_committed_runs_and_never_the_peer_runs) {
 
 TEST(offset_journal, a_failed_commit_publishes_nothing) {
   harness h;
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path());
   ASSERT_TRUE(store);
   auto p = std::make_shared<run_publisher>(h.settings(), h.factory());

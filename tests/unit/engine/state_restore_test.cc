@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "engine/state/peer_runs.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -71,7 +71,7 @@ class fake_reader final : public state_reader {
 offsets::run R(int64_t s, int64_t d, int64_t n) { return {{s}, {d}, n}; }
 
 struct store_harness {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   offsets::offset_store store = offsets::offset_store::open(dir.path()).value();
   std::vector<offsets::run> runs(const offsets::flow_id& f, const std::string& topic = "orders",
                                  int32_t p = 0) {

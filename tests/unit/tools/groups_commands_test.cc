@@ -7,7 +7,7 @@
 // Checkpoints of "billing" from east: orders/0 at 13, orders/1 at 2, orders/2 at 3.
 #include <gtest/gtest.h>
 
-#include "fake_group_admin.h"
+#include "tests/fakes/fake_group_admin.h"
 #include "json_check.h"
 #include "tools_fixture.h"
 

@@ -2,7 +2,7 @@
 // Region west's config (prefix naming); checkpoints of two groups from east.
 #include <gtest/gtest.h>
 
-#include "fake_group_admin.h"
+#include "tests/fakes/fake_group_admin.h"
 #include "json_check.h"
 #include "tools_fixture.h"
 
