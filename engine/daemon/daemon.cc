@@ -77,10 +77,10 @@ bool flow_runner::run_once() {
   flow_settings fs{remote.alias, cfg.region, filter, {}, cfg.replication.topic_refresh};
   flow f(fs, std::move(*source), journal, metrics);
   client_options sink_opts{"tandem-" + cfg.region + "-from-" + remote.alias, ""};
-  if (auto err = f.start([&](delivery_handler h) {
+  if (auto ok = f.start([&](delivery_handler h) {
         return make_rdkafka_sink(cfg.local(), sink_opts, std::move(h));
-      })) {
-    log::error(name) << *err;
+      }); !ok) {
+    log::error(name) << ok.error();
     return false;
   }
   while (!stopping && !f.needs_restart()) {

@@ -101,7 +101,7 @@ class offset_journal final : public flow_journal {
     }
   }
 
-  std::optional<std::string> commit(std::span<const partition_position> positions) override {
+  std::expected<void, std::string> commit(std::span<const partition_position> positions) override {
     std::vector<offsets::partition_batch> batch;
     std::map<std::pair<std::string, int32_t>, size_t> own_index;
     own_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
@@ -120,19 +120,19 @@ class offset_journal final : public flow_journal {
     peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
       if (!b.empty()) batch.push_back({{peer_, topic, p}, b.take(), std::nullopt});
     });
-    if (auto err = invalidate_pending()) return err;
+    if (auto ok = invalidate_pending(); !ok) return ok;
     // commit_batch takes each partition once: runs closed by a replay go into batches of their
     // own (published like the rest when they are the flow's own).
     std::vector<offsets::partition_batch> carried;
     carried.swap(carried_);
     for (const auto& c : carried) {
-      if (auto ok = store_->commit_batch({&c, 1}); !ok) return ok.error().message;
+      if (auto ok = store_->commit_batch({&c, 1}); !ok) return std::unexpected(ok.error().message);
       publish({&c, 1});
     }
-    if (batch.empty()) return std::nullopt;
-    if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
+    if (batch.empty()) return {};
+    if (auto ok = store_->commit_batch(batch); !ok) return std::unexpected(ok.error().message);
     publish(batch);
-    return std::nullopt;
+    return {};
   }
 
  private:
@@ -151,17 +151,17 @@ class offset_journal final : public flow_journal {
     if (!fresh) it->second = std::min(it->second, dst);
   }
 
-  std::optional<std::string> invalidate_pending() {
+  std::expected<void, std::string> invalidate_pending() {
     std::map<std::pair<std::string, int32_t>, int64_t> pending;
     pending.swap(invalidations_);
     for (const auto& [tp, from] : pending) {
       offsets::partition_ref p{own_, tp.first, tp.second};
       auto n = store_->invalidate(p, offsets::offset_store::side::destination, from);
-      if (!n) return n.error().message;
+      if (!n) return std::unexpected(n.error().message);
       log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from target offset "
                        << from << ": " << *n << " run(s) erased or rewritten";
     }
-    return std::nullopt;
+    return {};
   }
 
   // Hands the committed batch's own runs to the publisher (the peer's are not ours to publish).

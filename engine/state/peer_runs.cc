@@ -54,7 +54,7 @@ void tail_peer_runs(state_reader& reader, peer_run_learner& learner, const tail_
     if (!failing)
       log::warn(learner.scope()) << "peer runs: cannot read the peer's " << s.topic
                                  << " (retrying every " << s.retry_interval.count() / 1000
-                                 << " s): " << e.code << ": " << e.message;
+                                 << " s): " << to_string(e);
     failing = true;
     retry_at = clock_type::now() + s.retry_interval;
   };
@@ -65,24 +65,24 @@ void tail_peer_runs(state_reader& reader, peer_run_learner& learner, const tail_
         std::this_thread::sleep_for(milliseconds(100));
         continue;
       }
-      int64_t end = -1;
-      if (auto err = reader.end_offset(s.topic, end, s.request_timeout)) {
-        trouble(*err);
+      if (auto end = reader.end_offset(s.topic, s.request_timeout); !end) {
+        trouble(end.error());
         continue;
       }
-      if (auto err = reader.start(s.topic, offset_beginning)) {
-        trouble(*err);
+      if (auto ok = reader.start(s.topic, offset_beginning); !ok) {
+        trouble(ok.error());
         continue;
       }
       started = true;
       caught_up = false;
     }
     batch.clear();
-    bool at_end = false;
-    auto err = reader.poll(batch, 5000, s.poll_timeout, at_end);
-    if (err) {
-      if (err->code == "UNKNOWN_TOPIC_OR_PART") started = false;  // deleted: start over later
-      trouble(*err);
+    auto polled = reader.poll(batch, 5000, s.poll_timeout);
+    const bool at_end = polled && *polled;
+    if (!polled) {
+      // deleted: start over later
+      if (polled.error().is(kafka_errc::unknown_topic_or_part)) started = false;
+      trouble(polled.error());
       std::this_thread::sleep_for(milliseconds(100));  // the client retries by itself meanwhile
     } else if (failing && (!batch.empty() || at_end)) {
       log::info(learner.scope()) << "peer runs: reading the peer's " << s.topic << " again";

@@ -312,7 +312,7 @@ TEST(checkpointer, checkpoint_age_grows_while_the_source_cannot_be_read) {
 TEST(checkpointer, a_failed_flush_produces_everything_again_next_pass) {
   harness h;
   h.west.groups["app"][{"orders", 0}] = 50;
-  h.out.flush_error = kafka_error{"_MSG_TIMED_OUT", "not delivered (test)"};
+  h.out.flush_error = make_kafka_error(kafka_errc::msg_timed_out, "not delivered (test)");
   EXPECT_FALSE(h.c->run_once().complete);
   EXPECT_EQ(h.c->run_once().produced, 1);
 }

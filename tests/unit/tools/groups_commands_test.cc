@@ -196,7 +196,7 @@ TEST_F(test_groups, test_unknown_group_region_and_unreachable_cluster) {
   EXPECT_EQ(missing.code, 2);
   EXPECT_TRUE(contains(missing.err, "missing --group GROUP")) << missing.err;
 
-  cluster_->fail_all = engine::kafka_error{"_TRANSPORT", "Connection refused", true};
+  cluster_->fail_all = engine::make_kafka_error(engine::kafka_errc::transport, "Connection refused");
   const auto down = groups({"failover", "--config", config, "--group", "billing", "--from", "east"});
   EXPECT_EQ(down.code, 1);
   EXPECT_TRUE(contains(down.err, "cannot describe group \"billing\" on west: _TRANSPORT: Connection refused"))
