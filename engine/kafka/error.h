@@ -10,6 +10,7 @@
 //                   `name` is the Prometheus `code` label value and the code in log lines.
 #pragma once
 
+#include <expected>
 #include <string>
 #include <string_view>
 
@@ -95,6 +96,10 @@ struct kafka_error {
   bool retriable() const { return kind == error_kind::retriable; }
   bool is(kafka_errc c) const { return code == c; }
 };
+
+// What a fallible Kafka call returns: its value (void: none) or its error.
+template <class T>
+using kafka_result = std::expected<T, kafka_error>;
 
 // An error of `code` named as librdkafka names it: for errors tandem states itself (a request
 // timed out or cancelled) and for fakes.

@@ -26,15 +26,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/kafka/error.h"
 
 namespace tandem::engine {
 
-// Every fallible call below returns std::expected<T, kafka_error> (T = void: nothing to return).
-template <class T>
-using kafka_result = std::expected<T, kafka_error>;
+// Every fallible call below returns kafka_result<T> (engine/kafka/error.h).
 
 // The answer of a request that can succeed in part (some brokers or partitions answered): what
 // was read, and the first failure when something was not (what was read stays valid). A request

@@ -86,9 +86,15 @@ rdk::partition_list to_list(std::span<const group_offset> offsets) {
   return list;
 }
 
-// The one group result of a request about one group (`what` names it in errors).
-kafka_result<const rd_kafka_group_result_t*> one_group(const rd_kafka_group_result_t** gr,
-                                                       size_t n, const std::string& what) {
+// The one group result of a request about one group: `ev` is its result event (or error),
+// read with the request's accessors; `what` names the request in errors.
+template <class Result>
+kafka_result<const rd_kafka_group_result_t*> one_group(
+    const kafka_result<event_ptr>& ev, const Result* (*result_of)(rd_kafka_event_t*),
+    const rd_kafka_group_result_t** (*groups_of)(const Result*, size_t*), const std::string& what) {
+  if (!ev) return std::unexpected(ev.error());
+  size_t n = 0;
+  const rd_kafka_group_result_t** gr = groups_of(result_of(ev->get()), &n);
   if (n != 1) return std::unexpected(make_kafka_error(kafka_errc::bad_msg, what + ": no result"));
   return gr[0];
 }
@@ -151,11 +157,8 @@ class rdkafka_group_admin final : public group_admin {
       rd_kafka_ListConsumerGroupOffsets(rk_.get(), &req, 1, o, q);
       rd_kafka_ListConsumerGroupOffsets_destroy(req);
     });
-    if (!ev) return std::unexpected(std::move(ev.error()));
-    size_t n = 0;
-    auto gr = one_group(rd_kafka_ListConsumerGroupOffsets_result_groups(
-                            rd_kafka_event_ListConsumerGroupOffsets_result(ev->get()), &n),
-                        n, what);
+    auto gr = one_group(ev, rd_kafka_event_ListConsumerGroupOffsets_result,
+                        rd_kafka_ListConsumerGroupOffsets_result_groups, what);
     if (!gr) return std::unexpected(std::move(gr.error()));
     if (const rd_kafka_error_t* e = rd_kafka_group_result_error(*gr)) {
       if (group_not_found(e)) return partial<std::vector<group_offset>>{};
@@ -175,11 +178,8 @@ class rdkafka_group_admin final : public group_admin {
       rd_kafka_AlterConsumerGroupOffsets(rk_.get(), &req, 1, o, q);
       rd_kafka_AlterConsumerGroupOffsets_destroy(req);
     });
-    if (!ev) return std::unexpected(std::move(ev.error()));
-    size_t n = 0;
-    auto gr = one_group(rd_kafka_AlterConsumerGroupOffsets_result_groups(
-                            rd_kafka_event_AlterConsumerGroupOffsets_result(ev->get()), &n),
-                        n, what);
+    auto gr = one_group(ev, rd_kafka_event_AlterConsumerGroupOffsets_result,
+                        rd_kafka_AlterConsumerGroupOffsets_result_groups, what);
     if (!gr) return std::unexpected(std::move(gr.error()));
     if (const rd_kafka_error_t* e = rd_kafka_group_result_error(*gr))
       return std::unexpected(rdk::to_error(e));
