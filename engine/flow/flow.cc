@@ -199,7 +199,8 @@ void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_er
   if (!p) return;
   if (error) {
     p->progress.failed(src.offset);
-    if (error->is(kafka_errc::purge_queue) || error->is(kafka_errc::purge_inflight)) return;  // shutdown
+    if (error->is(kafka_errc::purge_queue) || error->is(kafka_errc::purge_inflight))
+      return;  // shutdown
     metrics_.produce_error(error->name).Increment();
     if (!error->retriable()) {
       pause(*p->topic, "delivery to " + p->topic->info.target_topic + " failed: " +

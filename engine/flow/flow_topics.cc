@@ -149,7 +149,8 @@ void flow::resume(topic_entry& t) {
     to.push_back({t.info.source_topic, p.partition, p.progress.position()});
   }
   if (auto ok = source_->seek(to); !ok) {
-    log::error(name_) << "cannot resume topic=" << t.info.source_topic << ": " << ok.error().message;
+    log::error(name_) << "cannot resume topic=" << t.info.source_topic << ": "
+                      << ok.error().message;
     return;
   }
   t.paused = false;

@@ -47,18 +47,20 @@ std::expected<rd_kafka_conf_t*, std::string> make_conf(const cluster_config& clu
 kafka_result<void> topic_admin_result(event_ptr ev, const std::string& what) {
   if (!ev) return std::unexpected(make_kafka_error(kafka_errc::timed_out, what + " timed out"));
   if (rd_kafka_event_error(ev.get()))
-    return std::unexpected(
-        to_error(rd_kafka_event_error(ev.get()), what + ": " + rd_kafka_event_error_string(ev.get())));
+    return std::unexpected(to_error(rd_kafka_event_error(ev.get()),
+                                    what + ": " + rd_kafka_event_error_string(ev.get())));
   size_t n = 0;
   const rd_kafka_topic_result_t** rs = nullptr;
   if (rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_CREATETOPICS_RESULT)
     rs = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
   else
-    rs = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev.get()), &n);
+    rs = rd_kafka_CreatePartitions_result_topics(
+        rd_kafka_event_CreatePartitions_result(ev.get()), &n);
   kafka_result<void> result;
   for (size_t i = 0; i < n; ++i)
     if (auto e = rd_kafka_topic_result_error(rs[i]))
-      result = std::unexpected(to_error(e, what + ": " + rd_kafka_topic_result_error_string(rs[i])));
+      result = std::unexpected(
+          to_error(e, what + ": " + rd_kafka_topic_result_error_string(rs[i])));
   return result;
 }
 
@@ -102,11 +104,13 @@ std::expected<handle, std::string> make_client(rd_kafka_type_t type, const clust
   return handle(rk);
 }
 
-kafka_result<std::vector<topic_info>> list_topics(rd_kafka_t* rk, std::chrono::milliseconds timeout) {
+kafka_result<std::vector<topic_info>> list_topics(rd_kafka_t* rk,
+                                                  std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count()));
   if (err)
-    return std::unexpected(to_error(err, std::string("metadata request failed: ") + rd_kafka_err2str(err)));
+    return std::unexpected(
+        to_error(err, std::string("metadata request failed: ") + rd_kafka_err2str(err)));
   std::vector<topic_info> out;
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];

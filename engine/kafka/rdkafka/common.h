@@ -62,7 +62,8 @@ std::expected<handle, std::string> make_client(rd_kafka_type_t type, const clust
                                                delivery_hook hook = {});
 
 // Every topic of the cluster with its partition count.
-kafka_result<std::vector<topic_info>> list_topics(rd_kafka_t* rk, std::chrono::milliseconds timeout);
+kafka_result<std::vector<topic_info>> list_topics(rd_kafka_t* rk,
+                                                  std::chrono::milliseconds timeout);
 
 // Creates one topic (replication factor: the broker's default). TOPIC_ALREADY_EXISTS is an
 // error like any other.

@@ -46,9 +46,9 @@ partial<std::vector<group_offset>> read_offsets(const rd_kafka_topic_partition_l
     const rd_kafka_topic_partition_t& e = l->elems[i];
     if (e.err) {
       if (!out.first_failure)
-        out.first_failure = rdk::to_error(e.err, std::string("committed offset of ") + e.topic + "/" +
-                                                     std::to_string(e.partition) + ": " +
-                                                     rd_kafka_err2str(e.err));
+        out.first_failure =
+            rdk::to_error(e.err, std::string("committed offset of ") + e.topic + "/" +
+                                     std::to_string(e.partition) + ": " + rd_kafka_err2str(e.err));
       continue;
     }
     if (e.offset < 0) continue;  // no committed offset (RD_KAFKA_OFFSET_INVALID)
@@ -139,7 +139,8 @@ class rdkafka_group_admin final : public group_admin {
     const rd_kafka_ConsumerGroupDescription_t** d = rd_kafka_DescribeConsumerGroups_result_groups(
         rd_kafka_event_DescribeConsumerGroups_result(ev->get()), &n);
     if (n != 1)
-      return std::unexpected(make_kafka_error(kafka_errc::bad_msg, "describe group " + group + ": no result"));
+      return std::unexpected(
+          make_kafka_error(kafka_errc::bad_msg, "describe group " + group + ": no result"));
     if (const rd_kafka_error_t* e = rd_kafka_ConsumerGroupDescription_error(d[0])) {
       if (group_not_found(e)) return group_state::absent;
       return std::unexpected(rdk::to_error(e));
@@ -199,8 +200,9 @@ class rdkafka_group_admin final : public group_admin {
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
         rk_.get(), topic.c_str(), partition, &low, &high, static_cast<int>(timeout.count()));
     if (err)
-      return std::unexpected(rdk::to_error(
-          err, "log start of " + topic + "/" + std::to_string(partition) + ": " + rd_kafka_err2str(err)));
+      return std::unexpected(rdk::to_error(err, "log start of " + topic + "/" +
+                                                    std::to_string(partition) + ": " +
+                                                    rd_kafka_err2str(err)));
     return low;
   }
 

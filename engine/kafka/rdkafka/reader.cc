@@ -49,12 +49,14 @@ class rdkafka_reader final : public partition_reader {
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
         rk_.get(), topic.c_str(), partition, &w.low, &w.high, static_cast<int>(timeout.count()));
     if (err)
-      return std::unexpected(rdk::to_error(err, "watermarks of " + topic + "/" + std::to_string(partition) +
-                                                    ": " + rd_kafka_err2str(err)));
+      return std::unexpected(rdk::to_error(err, "watermarks of " + topic + "/" +
+                                                    std::to_string(partition) + ": " +
+                                                    rd_kafka_err2str(err)));
     return w;
   }
 
-  kafka_result<range_read> read(const std::string& topic, int32_t partition, int64_t from, int64_t to,
+  kafka_result<range_read> read(const std::string& topic, int32_t partition, int64_t from,
+                                int64_t to,
                                 const std::function<void(std::span<const header_record>)>& visit,
                                 std::chrono::milliseconds idle) override {
     range_read out{from, from >= to};
@@ -120,8 +122,9 @@ std::expected<std::unique_ptr<partition_reader>, std::string> make_rdkafka_parti
     const cluster_config& cluster, const client_options& options) {
   // librdkafka's consumer needs a group id even with manual assignment; nothing is committed
   // and the group never joins (no subscribe).
+  const std::string group = options.client_id + "-reader";
   auto rk = rdk::make_client(RD_KAFKA_CONSUMER, cluster,
-                             rdk::manual_consumer(options.client_id, options.client_id + "-reader", {
+                             rdk::manual_consumer(options.client_id, group, {
       {"isolation.level", "read_committed"},
       {"enable.partition.eof", "true"},
       {"fetch.wait.max.ms", "100"},

@@ -72,7 +72,8 @@ class rdkafka_state_producer final : public state_producer {
 std::expected<std::unique_ptr<state_producer>, std::string> make_rdkafka_state_producer(
     const cluster_config& cluster, const client_options& options) {
   auto p = std::make_unique<rdkafka_state_producer>();
-  auto rk = rdk::make_client(RD_KAFKA_PRODUCER, cluster, rdk::idempotent_producer(options.client_id, {
+  auto rk = rdk::make_client(RD_KAFKA_PRODUCER, cluster,
+                             rdk::idempotent_producer(options.client_id, {
       {"linger.ms", "20"},
       // A checkpoint that cannot be delivered within a pass is superseded by the next pass.
       {"message.timeout.ms", "60000"},

@@ -44,8 +44,11 @@ class rdkafka_state_reader final : public state_reader {
     int64_t low = -1, high = -1;
     rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
         rk_.get(), topic.c_str(), 0, &low, &high, static_cast<int>(timeout.count()));
-    if (is_unknown_topic(e)) return std::unexpected(unknown_topic("topic " + topic + " does not exist"));
-    if (e) return std::unexpected(rdk::to_error(e, "end offset of " + topic + ": " + rd_kafka_err2str(e)));
+    if (is_unknown_topic(e))
+      return std::unexpected(unknown_topic("topic " + topic + " does not exist"));
+    if (e)
+      return std::unexpected(
+          rdk::to_error(e, "end offset of " + topic + ": " + rd_kafka_err2str(e)));
     return high;
   }
 
