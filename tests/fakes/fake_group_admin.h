@@ -1,4 +1,4 @@
-// A group_admin over an in-memory cluster for the tandemctl groups tests (tests/unit/tools/): group states, committed
+// A group_admin over an in-memory cluster for the tandemctl groups tests: group states, committed
 // offsets and partition log starts set by the test; every alter_offsets call recorded. Like
 // Kafka, alter_offsets refuses a group with members and creates an absent group EMPTY.
 #pragma once

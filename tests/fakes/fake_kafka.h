@@ -17,7 +17,7 @@
 //
 // Failure injection (all plain public fields, changed by tests between steps):
 //   fake_cluster::unreachable            list_topics/describe_configs/create_* fail with a
-//                                        retriable kafka_errc::transport error; sources fetch nothing
+//                                        retriable kafka_errc::transport; sources fetch nothing
 //   fake_sink::queue_full_next           the next N forwards return queue_full
 //   fake_sink::queue_capacity            forwards return queue_full while this many
 //                                        records are outstanding (0: unbounded)
