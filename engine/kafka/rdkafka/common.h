@@ -57,21 +57,24 @@ struct delivery_hook {
 // A client of `cluster`: bootstrap.servers, then `settings`, then the cluster's passthrough
 // (which wins). Error names a rejected property (never its value: it may be a secret) and
 // librdkafka's reason, or why the client cannot be created.
-std::expected<handle, std::string> make_client(rd_kafka_type_t type, const cluster_config& cluster,
-                                               const properties& settings,
-                                               delivery_hook hook = {});
+[[nodiscard]] std::expected<handle, std::string> make_client(rd_kafka_type_t type,
+                                                             const cluster_config& cluster,
+                                                             const properties& settings,
+                                                             delivery_hook hook = {});
 
 // Every topic of the cluster with its partition count.
-kafka_result<std::vector<topic_info>> list_topics(rd_kafka_t* rk,
-                                                  std::chrono::milliseconds timeout);
+[[nodiscard]] kafka_result<std::vector<topic_info>> list_topics(
+    rd_kafka_t* rk, std::chrono::milliseconds timeout);
 
 // Creates one topic (replication factor: the broker's default). TOPIC_ALREADY_EXISTS is an
 // error like any other.
-kafka_result<void> create_topic(rd_kafka_t* rk, const std::string& topic, int32_t partitions,
-                                const topic_configs& configs, std::chrono::milliseconds timeout);
+[[nodiscard]] kafka_result<void> create_topic(rd_kafka_t* rk, const std::string& topic,
+                                              int32_t partitions, const topic_configs& configs,
+                                              std::chrono::milliseconds timeout);
 // Adds partitions to `topic` up to `total`.
-kafka_result<void> create_partitions(rd_kafka_t* rk, const std::string& topic, int32_t total,
-                                     std::chrono::milliseconds timeout);
+[[nodiscard]] kafka_result<void> create_partitions(rd_kafka_t* rk, const std::string& topic,
+                                                   int32_t total,
+                                                   std::chrono::milliseconds timeout);
 
 // The record_ref view of a consumed message. Parses the headers (librdkafka: once when there
 // are some; for a record without headers every rd_kafka_message_headers call parses again,
