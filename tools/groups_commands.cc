@@ -193,29 +193,29 @@ std::chrono::milliseconds retry_window(const context& ctx) {
   return ctx.env ? ctx.env->retry_for : std::chrono::milliseconds{0};
 }
 
-std::string kafka_text(const engine::kafka_error& e) { return e.code + ": " + e.message; }
-
 // Errors that pass within seconds: a coordinator moving or loading (a fresh cluster answers
 // NOT_COORDINATOR until __consumer_offsets is loaded), a leader election, a dropped connection.
 // Not UNKNOWN_MEMBER_ID (a member joined: final) nor a request timeout (already 10 s).
 bool transient(const engine::kafka_error& e) {
-  static constexpr std::string_view codes[] = {
-      "NOT_COORDINATOR",       "COORDINATOR_LOAD_IN_PROGRESS", "COORDINATOR_NOT_AVAILABLE",
-      "LEADER_NOT_AVAILABLE",  "NOT_LEADER_OR_FOLLOWER",       "NOT_LEADER_FOR_PARTITION",
-      "REQUEST_TIMED_OUT",     "_TRANSPORT"};
-  return e.retriable && std::find(std::begin(codes), std::end(codes), e.code) != std::end(codes);
+  using engine::kafka_errc;
+  static constexpr kafka_errc codes[] = {
+      kafka_errc::not_coordinator,      kafka_errc::coordinator_load_in_progress,
+      kafka_errc::coordinator_not_available, kafka_errc::leader_not_available,
+      kafka_errc::not_leader_for_partition,  kafka_errc::request_timed_out,
+      kafka_errc::transport};
+  return e.retriable() && std::find(std::begin(codes), std::end(codes), e.code) != std::end(codes);
 }
 
 // Runs one admin request, again after 0.2, 0.4, ... 2 s while it fails transiently, for at most
 // `retry_for`. Every request tandemctl makes is idempotent (reads, or a commit of fixed offsets).
 template <class F>
-std::optional<engine::kafka_error> with_retries(std::chrono::milliseconds retry_for, F&& request) {
+auto with_retries(std::chrono::milliseconds retry_for, F&& request) -> decltype(request()) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + retry_for;
   std::chrono::milliseconds backoff{200};
   while (true) {
-    auto e = request();
-    if (!e || !transient(*e) || clock::now() + backoff > deadline) return e;
+    auto r = request();
+    if (r || !transient(r.error()) || clock::now() + backoff > deadline) return r;
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds{2000});
   }
@@ -237,16 +237,15 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
     // LOCAL's "orders"; any other topic fails over to its copy on LOCAL.
     m.to_topic = engine::destination_topic(*naming, plan.flow.source_region, plan.flow.target_region,
                                            m.from.topic);
-    int64_t log_start = 0;
-    auto e = with_retries(retry_window(ctx), [&] {
-      return admin.log_start(m.to_topic, m.from.partition, log_start, k_timeout);
+    auto log_start = with_retries(retry_window(ctx), [&] {
+      return admin.log_start(m.to_topic, m.from.partition, k_timeout);
     });
-    if (e) {
+    if (!log_start) {
       m.error = "log start of " + m.to_topic + "/" + n(m.from.partition) + " on " + ctx.cfg.region + ": " +
-                kafka_text(*e);
+                engine::to_string(log_start.error());
     } else {
       auto t = engine::translate_group_move(store, *naming, plan.flow.source_region, plan.flow.target_region,
-                                            m.from.topic, m.from.partition, m.from.source.v, log_start);
+                                            m.from.topic, m.from.partition, m.from.source.v, *log_start);
       if (t) {
         m.to_topic = t->topic;
         m.to = std::move(*t);
@@ -437,11 +436,13 @@ std::expected<void, failure> failover_body(context& ctx) {
   if (!admin) return std::unexpected(admin.error());
   const std::string& local = ctx.cfg.region;
 
-  if (auto e = with_retries(retry_window(ctx),
-                            [&] { return (*admin)->describe_group(a->group, fo.state, k_timeout); })) {
+  auto described =
+      with_retries(retry_window(ctx), [&] { return (*admin)->describe_group(a->group, k_timeout); });
+  if (!described) {
     return std::unexpected(runtime_failure("cannot describe group \"" + a->group + "\" on " + local + ": " +
-                                           kafka_text(*e)));
+                                           engine::to_string(described.error())));
   }
+  fo.state = *described;
   if (!engine::is_idle(fo.state) && !fo.dry_run) {
     return std::unexpected(runtime_failure(
         "refusing to fail over group \"" + a->group + "\": it is " + std::string(engine::to_string(fo.state)) +
@@ -451,15 +452,13 @@ std::expected<void, failure> failover_body(context& ctx) {
   auto plan = plan_group(ctx, **store, **admin, *a);
   if (!plan) return std::unexpected(plan.error());
 
-  std::vector<engine::group_offset> committed;
-  if (auto e = with_retries(retry_window(ctx), [&] {
-        committed.clear();
-        return (*admin)->committed_offsets(a->group, committed, k_timeout);
-      })) {
+  auto committed = with_retries(retry_window(ctx),
+                                [&] { return engine::complete((*admin)->committed_offsets(a->group, k_timeout)); });
+  if (!committed) {
     return std::unexpected(runtime_failure("cannot read the committed offsets of group \"" + a->group + "\" on " +
-                                           local + ": " + kafka_text(*e)));
+                                           local + ": " + engine::to_string(committed.error())));
   }
-  const std::vector<engine::group_offset> to_commit = decide(*plan, committed, fo);
+  const std::vector<engine::group_offset> to_commit = decide(*plan, *committed, fo);
   if (plan->errors > 0) {
     if (ctx.json()) write_json(ctx, *plan, &fo);
     else write_table(ctx, *plan, &fo);
@@ -467,10 +466,12 @@ std::expected<void, failure> failover_body(context& ctx) {
                                            " partitions could not be translated (see above); nothing was committed"));
   }
   if (!fo.dry_run && !to_commit.empty()) {
-    if (auto e = with_retries(retry_window(ctx),
-                              [&] { return (*admin)->alter_offsets(a->group, to_commit, k_timeout); })) {
+    if (auto ok = with_retries(retry_window(ctx),
+                               [&] { return (*admin)->alter_offsets(a->group, to_commit, k_timeout); });
+        !ok) {
       return std::unexpected(runtime_failure(
-          "committing the offsets of group \"" + a->group + "\" on " + local + " failed: " + kafka_text(*e) +
+          "committing the offsets of group \"" + a->group + "\" on " + local + " failed: " +
+          engine::to_string(ok.error()) +
           ". Some partitions may be committed; running failover again is safe (it never moves a partition "
           "backwards)."));
     }

@@ -58,9 +58,9 @@ std::string local_states(const context& ctx, std::map<std::string, engine::group
   if (!ctx.env || !ctx.env->group_admin) return "no cluster access configured";
   auto admin = ctx.env->group_admin(ctx.cfg.local());
   if (!admin) return admin.error();
-  std::vector<engine::group_listing> groups;
-  if (auto e = (*admin)->list_groups(groups, std::chrono::seconds(10))) return e->code + ": " + e->message;
-  for (const auto& g : groups) out[g.group] = g.state;
+  auto groups = engine::complete((*admin)->list_groups(std::chrono::seconds(10)));
+  if (!groups) return engine::to_string(groups.error());
+  for (const auto& g : *groups) out[g.group] = g.state;
   return "";
 }
 

@@ -13,8 +13,6 @@ constexpr std::chrono::seconds k_timeout{10};             // per metadata / wate
 constexpr int64_t k_chunk = 100'000;                       // records of ours per commit
 constexpr std::chrono::seconds k_progress_every{5};        // progress lines during long reads
 
-std::string kafka_text(const engine::kafka_error& e) { return e.code + ": " + e.message; }
-
 // Commits the rebuilder's runs (no resume position). Returns the number of runs.
 std::expected<int64_t, failure> commit(partition_rebuilder& b, offsets::offset_store& store) {
   offsets::partition_batch pb{b.source(), b.take(), std::nullopt};
@@ -34,17 +32,22 @@ struct partition_job {
 // recorded in `t.problems`; a store problem is the error.
 std::expected<void, failure> rebuild_partition(const partition_job& job, const offsets::flow_id& flow,
                                                topic_result& t, int32_t p) {
-  engine::watermarks w;
-  if (auto e = job.reader.query_watermarks(t.target_topic, p, w, k_timeout)) {
-    t.problems.push_back(std::to_string(p) + ": cannot read its watermarks (" + kafka_text(*e) + ")");
+  auto queried = job.reader.query_watermarks(t.target_topic, p, k_timeout);
+  if (!queried) {
+    t.problems.push_back(std::to_string(p) + ": cannot read its watermarks (" + engine::to_string(queried.error()) +
+                         ")");
     return {};
   }
+  const engine::watermarks w = *queried;
   partition_rebuilder b({flow, t.topic, p}, t.target_topic);
   std::optional<failure> store_error;
   int64_t fed = 0;
+  const int64_t from = std::max<int64_t>(w.low, 0);
+  int64_t next_offset = from;  // how far the read got, also when it fails
   auto last_line = clock::now();
   auto visit = [&](std::span<const engine::header_record> records) {
     for (const auto& r : records) b.add(r.offset, r.origin_header);
+    if (!records.empty()) next_offset = records.back().offset + 1;
     if (clock::now() - last_line >= k_progress_every) {
       last_line = clock::now();
       job.rep.err << job.rep.name << ": " << offsets::to_string(flow) << ' ' << t.target_topic << '/' << p << ": "
@@ -55,20 +58,19 @@ std::expected<void, failure> rebuild_partition(const partition_job& job, const o
     if (auto n = commit(b, job.store); n) t.runs += *n;
     else store_error = n.error();
   };
-  engine::range_read got;
-  auto e = job.reader.read(t.target_topic, p, std::max<int64_t>(w.low, 0), w.high, visit, job.s.idle, got);
+  auto got = job.reader.read(t.target_topic, p, from, w.high, visit, job.s.idle);
   if (!store_error) {
     if (auto n = commit(b, job.store); n) t.runs += *n;
     else store_error = n.error();
   }
   t.counts += b.counts();
   if (store_error) return std::unexpected(*store_error);
-  if (e) {
-    t.problems.push_back(std::to_string(p) + ": read stopped at offset " + std::to_string(got.next_offset) + " (" +
-                         kafka_text(*e) + ")");
-  } else if (!got.complete) {
+  if (!got) {
+    t.problems.push_back(std::to_string(p) + ": read stopped at offset " + std::to_string(next_offset) + " (" +
+                         engine::to_string(got.error()) + ")");
+  } else if (!got->complete) {
     t.problems.push_back(std::to_string(p) + ": nothing to read for " + std::to_string(job.s.idle.count()) +
-                         " ms at offset " + std::to_string(got.next_offset) + ", before the high watermark " +
+                         " ms at offset " + std::to_string(got->next_offset) + ", before the high watermark " +
                          std::to_string(w.high) + " (an open transaction?)");
   }
   return {};
@@ -97,14 +99,14 @@ std::expected<flow_result, failure> rebuild_flow(const flow_settings& s, const o
                                                  engine::partition_reader& reader, offsets::offset_store& store,
                                                  const reporter& rep) {
   flow_result res{flow, role_of(s.cfg, flow), flow.target_region, std::nullopt, {}};
-  std::vector<engine::topic_info> topics;
-  if (auto e = reader.list_topics(topics, k_timeout)) {
-    res.skipped = "cannot reach the cluster of " + flow.target_region + " (" + kafka_text(*e) + ")";
+  auto topics = reader.list_topics(k_timeout);
+  if (!topics) {
+    res.skipped = "cannot reach the cluster of " + flow.target_region + " (" + engine::to_string(topics.error()) + ")";
     rep.err << rep.name << ": warning: flow " << offsets::to_string(flow) << " skipped: " << *res.skipped << '\n';
     return res;
   }
   const partition_job job{s, reader, store, rep};
-  for (const auto& tp : target_topics(s, flow, topics)) {
+  for (const auto& tp : target_topics(s, flow, *topics)) {
     topic_result t{tp.source, tp.target, tp.partitions, {}, 0, {}};
     for (int32_t p = 0; p < tp.partitions; ++p)
       if (auto ok = rebuild_partition(job, flow, t, p); !ok) return std::unexpected(ok.error());

@@ -27,10 +27,11 @@ struct flow_runner {
     flow_settings fs{a.remote.alias, a.cfg.region, a.filter, {}, a.cfg.replication.topic_refresh};
     flow f(fs, std::move(*source), a.journal, a.metrics);
     client_options sink_opts{client_id, ""};
-    if (auto err = f.start([&](delivery_handler h) {
+    if (auto started = f.start([&](delivery_handler h) {
           return make_rdkafka_sink(a.cfg.local(), sink_opts, std::move(h));
-        }))
-      return fail(ctx, *err);
+        });
+        !started)
+      return fail(ctx, started.error());
     std::optional<clock_type::time_point> ready_since;
     while (!ctx.stop_requested() && !f.needs_restart()) {
       f.step();

@@ -40,13 +40,13 @@ flow::~flow() {
   source_.reset();
 }
 
-std::optional<std::string> flow::start(const sink_factory& make_sink) {
+std::expected<void, std::string> flow::start(const sink_factory& make_sink) {
   auto sink = make_sink([this](const record_ref& src, int64_t dst, const kafka_error* err) {
     on_delivery(src, dst, err);
   });
-  if (!sink) return sink.error();
+  if (!sink) return std::unexpected(sink.error());
   sink_ = std::move(*sink);
-  return std::nullopt;
+  return {};
 }
 
 void flow::set_problem(const std::string& p) {
@@ -170,21 +170,23 @@ bool flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
   }
   // Backpressure (queue full) or a target partition the producer does not know yet (just
   // grown): serve reports once, retry once, else keep the record for the next step().
-  auto later = [](const std::optional<kafka_error>& e) {
-    return e && e->retriable && (e->code == "_QUEUE_FULL" || e->code == "_UNKNOWN_PARTITION");
+  auto later = [](const kafka_result<void>& sent) {
+    if (sent) return false;
+    const kafka_error& e = sent.error();
+    return e.retriable() && (e.is(kafka_errc::queue_full) || e.is(kafka_errc::unknown_partition));
   };
-  auto err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
-  if (later(err)) {
+  auto sent = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
+  if (later(sent)) {
     serve_reports(milliseconds(50));
-    err = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
-    if (later(err)) {
+    sent = sink_->forward(r, t.info.target_topic, r.partition, header_buf_);
+    if (later(sent)) {
       p.next_expected = r.offset;  // handled again at the next step: not a step back
       return false;
     }
   }
-  if (err) {
-    metrics_.produce_error(err->code).Increment();
-    pause(t, "cannot produce to " + t.info.target_topic + ": " + err->message);
+  if (!sent) {
+    metrics_.produce_error(sent.error().name).Increment();
+    pause(t, "cannot produce to " + t.info.target_topic + ": " + sent.error().message);
     source_->release(r);
     return true;
   }
@@ -197,9 +199,10 @@ void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_er
   if (!p) return;
   if (error) {
     p->progress.failed(src.offset);
-    if (error->code == "_PURGE_QUEUE" || error->code == "_PURGE_INFLIGHT") return;  // shutdown
-    metrics_.produce_error(error->code).Increment();
-    if (!error->retriable) {
+    if (error->is(kafka_errc::purge_queue) || error->is(kafka_errc::purge_inflight))
+      return;  // shutdown
+    metrics_.produce_error(error->name).Increment();
+    if (!error->retriable()) {
       pause(*p->topic, "delivery to " + p->topic->info.target_topic + " failed: " +
                            error->message);
     } else {
@@ -283,9 +286,9 @@ void flow::commit() {
       if (w.low > p.trimmed_below) trims.push_back({&p, name, w.low});
     }
   }
-  if (auto err = journal_.commit(changed)) {
-    log::error(name_) << "cannot persist positions (retrying): " << *err;
-    set_problem("state store: " + *err);
+  if (auto ok = journal_.commit(changed); !ok) {
+    log::error(name_) << "cannot persist positions (retrying): " << ok.error();
+    set_problem("state store: " + ok.error());
     return;
   }
   for (auto& t : trims) {  // after the commit: its runs may lie below the log start too
@@ -293,8 +296,8 @@ void flow::commit() {
     t.part->trimmed_below = t.log_start;
   }
   for (const auto& c : changed) topics_.find(c.topic)->second.parts[c.partition].committed = c.offset;
-  if (auto err = source_->commit(changed))
-    log::warn(name_) << "cannot commit positions to the source group: " << err->message;
+  if (auto ok = source_->commit(changed); !ok)
+    log::warn(name_) << "cannot commit positions to the source group: " << ok.error().message;
 }
 
 void flow::stop(milliseconds drain) {

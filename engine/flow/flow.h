@@ -93,7 +93,7 @@ class flow {
   flow& operator=(const flow&) = delete;
 
   // Creates the sink (its delivery handler points at this flow). Error: bad client config.
-  std::optional<std::string> start(const sink_factory& make_sink);
+  [[nodiscard]] std::expected<void, std::string> start(const sink_factory& make_sink);
   // One iteration (see class comment). `idle_wait` bounds the poll when nothing is in flight.
   void step(std::chrono::milliseconds idle_wait = std::chrono::milliseconds(100));
   // Stops consuming, waits up to `drain` for in-flight records, commits. Safe to call twice.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <expected>
 #include <map>
 #include <optional>
 #include <span>
@@ -34,7 +35,8 @@ class flow_journal {
   virtual void echo(std::string_view topic, int32_t partition, int64_t offset,
                     std::string_view peer_topic, int64_t peer_offset) = 0;
   // Persists what was learned and the positions. Error text on failure (nothing persisted).
-  virtual std::optional<std::string> commit(std::span<const partition_position> positions) = 0;
+  [[nodiscard]] virtual std::expected<void, std::string> commit(
+      std::span<const partition_position> positions) = 0;
   // The source partition's log now starts at `log_start` (retention or deleted records): the
   // map's coverage below it may go (docs/design.md "Offset map": coverage trimmed below the
   // source's log start). Called when the log start advanced; failures are the journal's to log.
@@ -66,12 +68,12 @@ class memory_journal final : public flow_journal {
   void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
     trimmed_below[{std::string(topic), partition}] = log_start;
   }
-  std::optional<std::string> commit(std::span<const partition_position> ps) override {
+  std::expected<void, std::string> commit(std::span<const partition_position> ps) override {
     for (auto& [k, v] : pending_) pairs[k].insert(pairs[k].end(), v.begin(), v.end());
     pending_.clear();
     for (const auto& p : ps) positions[{p.topic, p.partition}] = p.offset;
     ++commits;
-    return std::nullopt;
+    return {};
   }
 
  private:

@@ -107,8 +107,10 @@ void flow::assign_new_partitions(topic_entry& t) {
       ask_group.push_back({t.info.source_topic, p, -1});
   }
   if (!ask_group.empty()) {
-    if (auto err = source_->committed(ask_group, s_.admin_timeout))
-      log::warn(name_) << "cannot read the flow group's offsets (" << err->message
+    if (auto got = source_->committed(ask_group, s_.admin_timeout))
+      ask_group = std::move(*got);
+    else
+      log::warn(name_) << "cannot read the flow group's offsets (" << got.error().message
                        << "); starting from the log start";
     for (auto& g : ask_group) {
       if (g.offset < 0) g.offset = offset_beginning;
@@ -117,9 +119,9 @@ void flow::assign_new_partitions(topic_entry& t) {
   }
   std::sort(add.begin(), add.end(),
             [](const auto& a, const auto& b) { return a.partition < b.partition; });
-  if (auto err = source_->assign(add)) {
+  if (auto ok = source_->assign(add); !ok) {
     log::error(name_) << "cannot assign partitions of " << t.info.source_topic << ": "
-                      << err->message;
+                      << ok.error().message;
     return;
   }
   for (const auto& a : add) {
@@ -146,8 +148,9 @@ void flow::resume(topic_entry& t) {
     p.next_expected = p.progress.position();
     to.push_back({t.info.source_topic, p.partition, p.progress.position()});
   }
-  if (auto err = source_->seek(to)) {
-    log::error(name_) << "cannot resume topic=" << t.info.source_topic << ": " << err->message;
+  if (auto ok = source_->seek(to); !ok) {
+    log::error(name_) << "cannot resume topic=" << t.info.source_topic << ": "
+                      << ok.error().message;
     return;
   }
   t.paused = false;

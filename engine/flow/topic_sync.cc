@@ -20,22 +20,22 @@ void reconcile(record_source& source, record_sink& sink, const topic_sync_settin
                topic_sync_result& result) {
   auto existing = targets.find(t.target_topic);
   if (existing == targets.end()) {
-    topic_configs configs;
-    if (auto err = source.describe_configs(t.source_topic, configs, s.admin_timeout)) {
+    auto configs = source.describe_configs(t.source_topic, s.admin_timeout);
+    if (!configs) {
       t.state = topic_state::pending;
-      t.problem = "cannot read configs of source topic: " + err->message;
+      t.problem = "cannot read configs of source topic: " + configs.error().message;
       return;
     }
-    auto err = sink.create_topic(t.target_topic, t.partitions, s.configs.filter(configs),
-                                 s.admin_timeout);
-    if (err && err->code != "TOPIC_ALREADY_EXISTS") {
-      t.state = err->retriable ? topic_state::pending : topic_state::paused;
-      t.problem = err->message;
+    auto created = sink.create_topic(t.target_topic, t.partitions, s.configs.filter(*configs),
+                                     s.admin_timeout);
+    if (!created && !created.error().is(kafka_errc::topic_already_exists)) {
+      t.state = created.error().retriable() ? topic_state::pending : topic_state::paused;
+      t.problem = created.error().message;
       return;
     }
-    if (!err) result.created.push_back(t.target_topic);
+    if (created) result.created.push_back(t.target_topic);
     // Already existing (created concurrently): checked again at the next pass.
-    t.state = err ? topic_state::pending : topic_state::ready;
+    t.state = created ? topic_state::ready : topic_state::pending;
     return;
   }
   int32_t have = existing->second;
@@ -56,10 +56,10 @@ void reconcile(record_source& source, record_sink& sink, const topic_sync_settin
                 "counts match (add partitions to the source or recreate the target)";
     return;
   }
-  if (auto err = sink.create_partitions(t.target_topic, t.partitions, s.admin_timeout)) {
-    t.state = err->retriable ? topic_state::pending : topic_state::paused;
+  if (auto grown = sink.create_partitions(t.target_topic, t.partitions, s.admin_timeout); !grown) {
+    t.state = grown.error().retriable() ? topic_state::pending : topic_state::paused;
     t.problem = "cannot grow target topic " + t.target_topic + " to " +
-                std::to_string(t.partitions) + " partitions: " + err->message;
+                std::to_string(t.partitions) + " partitions: " + grown.error().message;
     return;
   }
   result.grown.push_back(t.target_topic);
@@ -71,16 +71,19 @@ void reconcile(record_source& source, record_sink& sink, const topic_sync_settin
 topic_sync_result sync_topics(record_source& source, record_sink& sink,
                               const topic_sync_settings& s) {
   topic_sync_result result;
-  std::vector<topic_info> src, dst;
-  if (auto err = source.list_topics(src, s.admin_timeout)) {
-    result.source_error = err;
+  auto src = source.list_topics(s.admin_timeout);
+  if (!src) {
+    result.source_error = std::move(src.error());
     return result;
   }
-  if (auto err = sink.list_topics(dst, s.admin_timeout)) result.target_error = err;
+  auto dst = sink.list_topics(s.admin_timeout);
   std::map<std::string, int32_t> targets;
-  for (const auto& t : dst) targets.emplace(t.name, t.partitions);
+  if (dst)
+    for (const auto& t : *dst) targets.emplace(t.name, t.partitions);
+  else
+    result.target_error = std::move(dst.error());
 
-  for (const auto& t : src) {
+  for (const auto& t : *src) {
     if (!s.filter->selects(t.name)) continue;
     replicated_topic r;
     r.source_topic = t.name;

@@ -53,11 +53,11 @@ void checkpointer::note(checkpoint_pass& pass, const std::string& problem, log_l
 
 bool checkpointer::ensure_topic() {
   if (topic_ready_) return true;
-  auto err = out_.ensure_topic(std::string(k_checkpoint_topic), 1, {{"cleanup.policy", "compact"}},
-                               s_.request_timeout);
-  if (err) {
+  auto ok = out_.ensure_topic(std::string(k_checkpoint_topic), 1, {{"cleanup.policy", "compact"}},
+                              s_.request_timeout);
+  if (!ok) {
     log::warn(name_) << "cannot create " << k_checkpoint_topic << " (checkpoints are kept "
-                     << "locally; retried next pass): " << err->code << ": " << err->message;
+                     << "locally; retried next pass): " << to_string(ok.error());
     return false;
   }
   topic_ready_ = true;
@@ -70,11 +70,13 @@ checkpoint_pass checkpointer::run_once() {
   log_starts_.clear();
   bool topic_ok = ensure_topic();
 
+  auto listing = source_.list_groups(s_.request_timeout);
   std::vector<group_listing> listed;
-  bool listed_all = true;
-  if (auto err = source_.list_groups(listed, s_.request_timeout)) {
-    listed_all = false;
-    note(pass, "listing consumer groups of " + s_.source_region + ": " + err->message);
+  if (listing) listed = std::move(listing->value);
+  const kafka_error* list_failure = failure_of(listing);
+  const bool listed_all = !list_failure;
+  if (list_failure) {
+    note(pass, "listing consumer groups of " + s_.source_region + ": " + list_failure->message);
     if (listed.empty()) {  // nothing to work on; the age keeps growing
       update_age();
       return pass;
@@ -94,8 +96,9 @@ checkpoint_pass checkpointer::run_once() {
   // Produced records, then one flush per pass. A failed flush forgets what was produced: the
   // next pass produces every checkpoint again (compaction keeps the newest per key).
   if (topic_ok && pass.produced > 0) {
-    if (auto err = out_.flush(s_.request_timeout)) {
-      note(pass, std::string("writing ") + std::string(k_checkpoint_topic) + ": " + err->message);
+    if (auto flushed = out_.flush(s_.request_timeout); !flushed) {
+      note(pass, std::string("writing ") + std::string(k_checkpoint_topic) + ": " +
+                     flushed.error().message);
       produced_.clear();
     }
   }
@@ -124,8 +127,10 @@ checkpoint_pass checkpointer::run_once() {
 
 void checkpointer::checkpoint_group(const std::string& group, std::vector<pass_entry>& out,
                                     checkpoint_pass& pass) {
+  auto read = source_.committed_offsets(group, s_.request_timeout);
   std::vector<group_offset> committed;
-  if (auto err = source_.committed_offsets(group, committed, s_.request_timeout)) {
+  if (read) committed = std::move(read->value);
+  if (const kafka_error* err = failure_of(read)) {
     // What was read is still checkpointed; the pass is incomplete.
     note(pass, "committed offsets of group " + group + " on " + s_.source_region + ": " +
                    err->message);
@@ -206,16 +211,16 @@ std::optional<int64_t> checkpointer::log_start(const std::string& topic, int32_t
                                                checkpoint_pass& pass) {
   auto key = std::make_pair(topic, partition);
   if (auto it = log_starts_.find(key); it != log_starts_.end()) return it->second;
-  int64_t v = -1;
-  if (auto err = target_.log_start(topic, partition, v, s_.request_timeout); err || v < 0) {
+  auto v = target_.log_start(topic, partition, s_.request_timeout);
+  if (!v || *v < 0) {
     // Typically the target topic does not exist yet: the flow creates it.
     note(pass, "log start of " + topic + "/" + std::to_string(partition) + " on " +
-                   s_.target_region + ": " + (err ? err->message : std::string("unknown")),
+                   s_.target_region + ": " + (v ? std::string("unknown") : v.error().message),
          log_level::debug);
     return std::nullopt;
   }
-  log_starts_.emplace(key, v);
-  return v;
+  log_starts_.emplace(key, *v);
+  return *v;
 }
 
 void checkpointer::produce(const pass_entry& e, offsets::translation kind,
@@ -237,9 +242,9 @@ void checkpointer::produce(const pass_entry& e, offsets::translation kind,
                   ",\"target_offset\":" + std::to_string(e.c.target.v) + ",\"kind\":\"" +
                   std::string(offsets::to_string(kind)) + "\",\"time_ms\":" + std::to_string(e.c.time_ms) +
                   "}";
-  if (auto err = out_.produce(std::string(k_checkpoint_topic), k, v)) {
+  if (auto ok = out_.produce(std::string(k_checkpoint_topic), k, v); !ok) {
     note(pass, std::string("producing to ") + std::string(k_checkpoint_topic) + ": " +
-                   err->message);
+                   ok.error().message);
     return;
   }
   produced_[key] = {e.c.source.v, e.c.target.v};
@@ -250,13 +255,14 @@ void checkpointer::sync_group(const std::string& group, const std::vector<pass_e
   auto count = [&](std::string_view result, size_t n = 1) {
     metrics_.group_sync(result).Increment(static_cast<double>(n));
   };
-  group_state state = group_state::unknown;
-  if (auto err = target_.describe_group(group, state, s_.request_timeout)) {
+  auto described = target_.describe_group(group, s_.request_timeout);
+  if (!described) {
     log::warn(name_) << "group sync: cannot describe group " << group << " on "
-                     << s_.target_region << ": " << err->code << ": " << err->message;
+                     << s_.target_region << ": " << to_string(described.error());
     count("failed", entries.size());
     return;
   }
+  const group_state state = *described;
   if (!is_idle(state)) {
     if (reported_active_.insert(group).second)
       log::info(name_) << "group sync: group " << group << " is active on " << s_.target_region
@@ -267,17 +273,17 @@ void checkpointer::sync_group(const std::string& group, const std::vector<pass_e
   }
   reported_active_.erase(group);
 
-  std::vector<group_offset> current;
+  std::map<std::pair<std::string, int32_t>, int64_t> at;  // the group's offsets on T
   if (state != group_state::absent) {
-    if (auto err = target_.committed_offsets(group, current, s_.request_timeout)) {
+    auto read = complete(target_.committed_offsets(group, s_.request_timeout));
+    if (!read) {
       log::warn(name_) << "group sync: cannot read offsets of group " << group << " on "
-                       << s_.target_region << ": " << err->code << ": " << err->message;
+                       << s_.target_region << ": " << to_string(read.error());
       count("failed", entries.size());
       return;
     }
+    for (const auto& o : *read) at[{o.topic, o.partition}] = o.offset;
   }
-  std::map<std::pair<std::string, int32_t>, int64_t> at;
-  for (const auto& o : current) at[{o.topic, o.partition}] = o.offset;
 
   const std::string sync_mark =
       std::string(k_sync_metadata_prefix) + "v1;o=" + s_.source_region;
@@ -294,9 +300,9 @@ void checkpointer::sync_group(const std::string& group, const std::vector<pass_e
     commits.push_back({e.target_topic, e.c.partition, e.c.target.v, std::nullopt, sync_mark});
   }
   if (commits.empty()) return;
-  if (auto err = target_.alter_offsets(group, commits, s_.request_timeout)) {
+  if (auto ok = target_.alter_offsets(group, commits, s_.request_timeout); !ok) {
     log::warn(name_) << "group sync: committing group " << group << " on " << s_.target_region
-                     << " failed (retried next pass): " << err->code << ": " << err->message;
+                     << " failed (retried next pass): " << to_string(ok.error());
     count("failed", commits.size());
     return;
   }

@@ -1,5 +1,5 @@
-// The seam between flow logic and a Kafka client. Only engine/rdkafka_*.{h,cc} implement it
-// with librdkafka; unit tests implement it with in-memory fakes (tests/unit/engine/fake_kafka.h).
+// The seam between flow logic and a Kafka client. Only engine/kafka/rdkafka/ implements it
+// with librdkafka; unit tests implement it with in-memory fakes (tests/fakes/fake_kafka.h).
 //
 //        remote cluster S                                   local cluster T
 //   +---------------------+   record_ref   +------+   forward()   +------------------+
@@ -19,23 +19,45 @@
 
 #include <chrono>
 #include <cstdint>
+#include <expected>
 #include <functional>
 #include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "engine/kafka/error.h"
 
 namespace tandem::engine {
 
-// A client error: a short code name (Prometheus label value, e.g. "MSG_SIZE_TOO_LARGE") and a
-// human message.
-struct kafka_error {
-  std::string code;
-  std::string message;
-  bool retriable = true;  // false: retrying the same request cannot succeed
+// Every fallible call below returns kafka_result<T> (engine/kafka/error.h).
+
+// The answer of a request that can succeed in part (some brokers or partitions answered): what
+// was read, and the first failure when something was not (what was read stays valid). A request
+// that fails as a whole returns its error instead.
+template <class T>
+struct partial {
+  T value;
+  std::optional<kafka_error> first_failure;  // set: `value` is incomplete
 };
+
+// Why a partial answer is incomplete: the request's error, or the first part that failed;
+// nullptr when the answer is complete.
+template <class T>
+const kafka_error* failure_of(const kafka_result<partial<T>>& r) {
+  if (!r) return &r.error();
+  return r->first_failure ? &*r->first_failure : nullptr;
+}
+
+// A partial answer taken as all or nothing: incomplete is an error (its first failure).
+template <class T>
+kafka_result<T> complete(kafka_result<partial<T>> r) {
+  if (const kafka_error* e = failure_of(r)) return std::unexpected(*e);
+  return std::move(r->value);
+}
 
 struct topic_info {
   std::string name;
@@ -80,17 +102,16 @@ class record_source {
   virtual ~record_source() = default;
 
   // Every topic of the cluster with its partition count. Error: cluster unreachable etc.
-  virtual std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
-                                                 std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<std::vector<topic_info>> list_topics(
+      std::chrono::milliseconds timeout) = 0;
   // The topic's configs that are set explicitly (not broker defaults).
-  virtual std::optional<kafka_error> describe_configs(const std::string& topic,
-                                                      topic_configs& out,
-                                                      std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<topic_configs> describe_configs(
+      const std::string& topic, std::chrono::milliseconds timeout) = 0;
   // Adds partitions to the set being consumed, each starting at its offset.
-  virtual std::optional<kafka_error> assign(std::span<const partition_position> add) = 0;
+  [[nodiscard]] virtual kafka_result<void> assign(std::span<const partition_position> add) = 0;
   // Moves consumption of already assigned partitions to the given offsets (records already
   // returned by poll stay valid).
-  virtual std::optional<kafka_error> seek(std::span<const partition_position> positions) = 0;
+  [[nodiscard]] virtual kafka_result<void> seek(std::span<const partition_position> positions) = 0;
   // Appends up to `max` records to `out`; waits at most `timeout` when none is ready.
   // Records of one partition come in offset order.
   virtual void poll(std::vector<record_ref>& out, size_t max,
@@ -98,10 +119,12 @@ class record_source {
   virtual void release(const record_ref& r) = 0;
   // Commits positions to the flow's consumer group on the source cluster (for visibility:
   // kafka-consumer-groups shows replication progress).
-  virtual std::optional<kafka_error> commit(std::span<const partition_position> positions) = 0;
-  // The group's committed positions for the given partitions (offset < 0 where none).
-  virtual std::optional<kafka_error> committed(std::vector<partition_position>& inout,
-                                               std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<void> commit(
+      std::span<const partition_position> positions) = 0;
+  // The group's committed positions for the given partitions, in their order (offset < 0
+  // where none).
+  [[nodiscard]] virtual kafka_result<std::vector<partition_position>> committed(
+      std::span<const partition_position> partitions, std::chrono::milliseconds timeout) = 0;
   // Last known log start (low) and end (high) offsets of a consumed partition, as seen in
   // fetch responses (no request); -1 where unknown.
   virtual watermarks partition_watermarks(const std::string& topic, int32_t partition) = 0;
@@ -117,21 +140,21 @@ class record_sink {
  public:
   virtual ~record_sink() = default;
 
-  virtual std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
-                                                 std::chrono::milliseconds timeout) = 0;
-  virtual std::optional<kafka_error> create_topic(const std::string& topic, int32_t partitions,
-                                                  const topic_configs& configs,
-                                                  std::chrono::milliseconds timeout) = 0;
-  virtual std::optional<kafka_error> create_partitions(const std::string& topic,
-                                                       int32_t total,
-                                                       std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<std::vector<topic_info>> list_topics(
+      std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<void> create_topic(const std::string& topic,
+                                                        int32_t partitions,
+                                                        const topic_configs& configs,
+                                                        std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<void> create_partitions(
+      const std::string& topic, int32_t total, std::chrono::milliseconds timeout) = 0;
 
   // Produces `r` to topic/partition of the local cluster with r's key, value, timestamp and all
   // headers, plus a `tandem-origin` header whose value is `origin_header`. Takes ownership of r
-  // on success. Error code "_QUEUE_FULL": nothing happened; poll() and try again.
-  virtual std::optional<kafka_error> forward(const record_ref& r, const std::string& topic,
-                                             int32_t partition,
-                                             std::string_view origin_header) = 0;
+  // on success. Error kafka_errc::queue_full: nothing happened; poll() and try again.
+  [[nodiscard]] virtual kafka_result<void> forward(const record_ref& r, const std::string& topic,
+                                                   int32_t partition,
+                                                   std::string_view origin_header) = 0;
   // Serves delivery reports. Returns the number served.
   virtual int poll(std::chrono::milliseconds timeout) = 0;
   // Waits until every forwarded record is reported, or the timeout. Returns records still
@@ -192,32 +215,34 @@ struct group_offset {
 };
 
 // Consumer-group admin requests on one cluster. Each call is one blocking request, bounded by
-// `timeout`; errors as kafka_error (code "_TIMED_OUT" on timeout). Not thread-safe: one owner.
+// `timeout`; errors as kafka_error (kafka_errc::timed_out on timeout). Not thread-safe: one owner.
 class group_admin {
  public:
   virtual ~group_admin() = default;
 
-  // Every consumer group of the cluster with its state.
-  virtual std::optional<kafka_error> list_groups(std::vector<group_listing>& out,
-                                                 std::chrono::milliseconds timeout) = 0;
+  // Every consumer group of the cluster with its state; partial when a broker did not answer.
+  [[nodiscard]] virtual kafka_result<partial<std::vector<group_listing>>> list_groups(
+      std::chrono::milliseconds timeout) = 0;
   // The group's state; group_state::absent when the cluster does not know the group.
-  virtual std::optional<kafka_error> describe_group(const std::string& group, group_state& out,
-                                                    std::chrono::milliseconds timeout) = 0;
-  // Every committed offset of the group, all topics and partitions (none for an absent group).
-  virtual std::optional<kafka_error> committed_offsets(const std::string& group,
-                                                       std::vector<group_offset>& out,
-                                                       std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<group_state> describe_group(
+      const std::string& group, std::chrono::milliseconds timeout) = 0;
+  // Every committed offset of the group, all topics and partitions (none for an absent group);
+  // partial when some partitions' offsets could not be read.
+  [[nodiscard]] virtual kafka_result<partial<std::vector<group_offset>>> committed_offsets(
+      const std::string& group, std::chrono::milliseconds timeout) = 0;
   // Commits `offsets` for a group without members (an absent group is created EMPTY). Each
   // offset is written with the leader epoch it carries (none: nullopt) and its metadata.
   // Error: the request failed, or the first partition the coordinator refused (e.g. the group
-  // got a member meanwhile: "UNKNOWN_MEMBER_ID"); partitions not refused may be committed.
-  virtual std::optional<kafka_error> alter_offsets(const std::string& group,
-                                                   std::span<const group_offset> offsets,
-                                                   std::chrono::milliseconds timeout) = 0;
+  // got a member meanwhile: kafka_errc::unknown_member_id); partitions not refused may be
+  // committed.
+  [[nodiscard]] virtual kafka_result<void> alter_offsets(const std::string& group,
+                                                         std::span<const group_offset> offsets,
+                                                         std::chrono::milliseconds timeout) = 0;
   // The partition's log start offset (a request to its leader). Error: unknown topic or
   // partition, leader unreachable.
-  virtual std::optional<kafka_error> log_start(const std::string& topic, int32_t partition,
-                                               int64_t& out, std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<int64_t> log_start(const std::string& topic,
+                                                        int32_t partition,
+                                                        std::chrono::milliseconds timeout) = 0;
 };
 
 // Writes tandem's own small state records (tandem.checkpoints) into one cluster: an idempotent
@@ -228,15 +253,16 @@ class state_producer {
 
   // Creates `topic` with `partitions` and `configs` unless it exists (then: no error, configs
   // untouched).
-  virtual std::optional<kafka_error> ensure_topic(const std::string& topic, int32_t partitions,
-                                                  const topic_configs& configs,
-                                                  std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<void> ensure_topic(const std::string& topic,
+                                                        int32_t partitions,
+                                                        const topic_configs& configs,
+                                                        std::chrono::milliseconds timeout) = 0;
   // Queues one record (key and value copied) for partition 0 of `topic`.
-  virtual std::optional<kafka_error> produce(const std::string& topic, std::string_view key,
-                                             std::string_view value) = 0;
+  [[nodiscard]] virtual kafka_result<void> produce(const std::string& topic, std::string_view key,
+                                                   std::string_view value) = 0;
   // Waits until every queued record is delivered or `timeout` passes. Error: a record failed
   // or is still undelivered (the first such error since the previous flush).
-  virtual std::optional<kafka_error> flush(std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<void> flush(std::chrono::milliseconds timeout) = 0;
 };
 
 // --- Reading partitions with their origin headers (tandemctl rebuild) -----------------------
@@ -265,20 +291,20 @@ class partition_reader {
   virtual ~partition_reader() = default;
 
   // Every topic of the cluster with its partition count. Error: cluster unreachable etc.
-  virtual std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
-                                                 std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<std::vector<topic_info>> list_topics(
+      std::chrono::milliseconds timeout) = 0;
   // The partition's log start and high watermark, asked from its leader.
-  virtual std::optional<kafka_error> query_watermarks(const std::string& topic, int32_t partition,
-                                                      watermarks& out,
-                                                      std::chrono::milliseconds timeout) = 0;
+  [[nodiscard]] virtual kafka_result<watermarks> query_watermarks(
+      const std::string& topic, int32_t partition, std::chrono::milliseconds timeout) = 0;
   // Reads the records of [from, to) of one partition, calling `visit` with batches of them in
   // offset order, until the record before `to` (or the end of the readable log at or past `to`)
-  // was read, or nothing new arrived for `idle`. `out` says how far it got.
-  // Error: the partition cannot be read (unknown topic or partition, authorization, ...).
-  virtual std::optional<kafka_error> read(
+  // was read, or nothing new arrived for `idle`. The result says how far it got.
+  // Error: the partition cannot be read (unknown topic or partition, authorization, ...); the
+  // batches visited before it stay read (the caller knows how far from them).
+  [[nodiscard]] virtual kafka_result<range_read> read(
       const std::string& topic, int32_t partition, int64_t from, int64_t to,
       const std::function<void(std::span<const header_record>)>& visit,
-      std::chrono::milliseconds idle, range_read& out) = 0;
+      std::chrono::milliseconds idle) = 0;
 };
 
 }  // namespace tandem::engine

@@ -12,11 +12,9 @@
 // Not thread-safe: one owner thread.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <expected>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,19 +32,18 @@ struct state_record {
 class state_reader {
  public:
   virtual ~state_reader() = default;
-  // The high watermark of partition 0 of `topic`. Error code "UNKNOWN_TOPIC_OR_PART" when the
-  // topic does not exist; "_TIMED_OUT", "_TRANSPORT" etc. when the cluster cannot be reached.
-  virtual std::optional<kafka_error> end_offset(const std::string& topic, int64_t& out,
-                                                std::chrono::milliseconds timeout) = 0;
+  // The high watermark of partition 0 of `topic`. Error kafka_errc::unknown_topic_or_part when
+  // the topic does not exist; timed_out, transport etc. when the cluster cannot be reached.
+  [[nodiscard]] virtual kafka_result<int64_t> end_offset(const std::string& topic,
+                                                         std::chrono::milliseconds timeout) = 0;
   // Reads partition 0 of `topic` from `offset` (offset_beginning: the log start), replacing
   // what an earlier start read.
-  virtual std::optional<kafka_error> start(const std::string& topic, int64_t offset) = 0;
-  // Appends up to `max` records; waits at most `timeout` when none is ready. Sets `at_end`
-  // when the reader is at the end of the partition (nothing more to read right now).
-  // Error: a consumer error (records already appended stay valid).
-  virtual std::optional<kafka_error> poll(std::vector<state_record>& out, size_t max,
-                                          std::chrono::milliseconds timeout, bool& at_end) = 0;
+  [[nodiscard]] virtual kafka_result<void> start(const std::string& topic, int64_t offset) = 0;
+  // Appends up to `max` records to `out`; waits at most `timeout` when none is ready. The
+  // value: the reader is at the end of the partition (nothing more to read right now).
+  // Error: a consumer error (records already appended to `out` stay valid).
+  [[nodiscard]] virtual kafka_result<bool> poll(std::vector<state_record>& out, size_t max,
+                                                std::chrono::milliseconds timeout) = 0;
 };
-
 
 }  // namespace tandem::engine

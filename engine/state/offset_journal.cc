@@ -111,7 +111,7 @@ class offset_journal final : public flow_journal {
     }
   }
 
-  std::optional<std::string> commit(std::span<const partition_position> positions) override {
+  std::expected<void, std::string> commit(std::span<const partition_position> positions) override {
     std::vector<offsets::partition_batch> batch;
     std::map<std::pair<std::string, int32_t>, size_t> own_index;
     own_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
@@ -127,7 +127,7 @@ class offset_journal final : public flow_journal {
         batch.push_back({{own_, pos.topic, pos.partition}, {}, offsets::source_offset{pos.offset}});
       }
     }
-    if (auto err = invalidate_pending()) return err;
+    if (auto ok = invalidate_pending(); !ok) return ok;
     // commit_batch takes each partition once: runs closed by a replay go into batches of their
     // own (published like the rest when they are the flow's own), before the newer ones.
     std::vector<offsets::partition_batch> carried, peer;
@@ -137,18 +137,18 @@ class offset_journal final : public flow_journal {
         peer.push_back(std::move(c));
         continue;
       }
-      if (auto ok = store_->commit_batch({&c, 1}); !ok) return ok.error().message;
+      if (auto ok = store_->commit_batch({&c, 1}); !ok) return std::unexpected(ok.error().message);
       publish({&c, 1});
     }
     peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
       if (!b.empty()) peer.push_back({{peer_, topic, p}, b.take(), std::nullopt});
     });
     if (!batch.empty()) {
-      if (auto ok = store_->commit_batch(batch); !ok) return ok.error().message;
+      if (auto ok = store_->commit_batch(batch); !ok) return std::unexpected(ok.error().message);
       publish(batch);
     }
     commit_peer_runs(peer);
-    return std::nullopt;
+    return {};
   }
 
  private:
@@ -191,13 +191,13 @@ class offset_journal final : public flow_journal {
   // Erases or cuts the runs noted as pointing at records that are gone. A failure on the own
   // flow fails the commit (its new runs would conflict with the stale ones); on the learned
   // peer direction it is logged: the own positions and runs are committed all the same.
-  std::optional<std::string> invalidate_pending() {
+  std::expected<void, std::string> invalidate_pending() {
     std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> pending;
     pending.swap(invalidations_);
     for (const auto& [key, from] : pending) {
       offsets::partition_ref p{std::get<0>(key), std::get<1>(key), std::get<2>(key)};
       auto n = store_->invalidate(p, offsets::offset_store::side::destination, from);
-      if (!n && p.flow == own_) return n.error().message;
+      if (!n && p.flow == own_) return std::unexpected(n.error().message);
       if (!n) {
         log::warn(name_) << "cannot invalidate the learned runs of " << offsets::to_string(p)
                          << " from offset " << from << ": " << n.error().message;
@@ -206,7 +206,7 @@ class offset_journal final : public flow_journal {
       log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from target offset "
                        << from << ": " << *n << " run(s) erased or rewritten";
     }
-    return std::nullopt;
+    return {};
   }
 
   // Hands the committed batch's own runs to the publisher (the peer's are not ours to publish).

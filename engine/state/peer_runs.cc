@@ -58,17 +58,16 @@ struct peer_tail {
     if (!failing)
       log::warn(learner.scope()) << "peer runs: cannot read the peer's " << s.topic
                                  << " (retrying every " << s.retry_interval.count() / 1000
-                                 << " s): " << e.code << ": " << e.message;
+                                 << " s): " << to_string(e);
     failing = true;
   }
 
   // Subscribes from the beginning; false (reported) when the peer cannot be read.
   bool start() {
-    int64_t end = -1;
-    std::optional<kafka_error> err = reader.end_offset(s.topic, end, s.request_timeout);
-    if (!err) err = reader.start(s.topic, offset_beginning);
-    if (err) {
-      trouble(*err);
+    auto end = reader.end_offset(s.topic, s.request_timeout);
+    auto ok = end ? reader.start(s.topic, offset_beginning) : std::unexpected(end.error());
+    if (!ok) {
+      trouble(ok.error());
       return false;
     }
     started = true;
@@ -79,11 +78,12 @@ struct peer_tail {
   // One poll into the learner; false on an error (reported).
   bool poll(std::vector<state_record>& batch) {
     batch.clear();
-    bool at_end = false;
-    auto err = reader.poll(batch, 5000, s.poll_timeout, at_end);
-    if (err) {
-      if (err->code == "UNKNOWN_TOPIC_OR_PART") started = false;  // deleted: start over later
-      trouble(*err);
+    auto polled = reader.poll(batch, 5000, s.poll_timeout);
+    const bool at_end = polled && *polled;
+    if (!polled) {
+      // deleted: start over later
+      if (polled.error().is(kafka_errc::unknown_topic_or_part)) started = false;
+      trouble(polled.error());
     } else if (failing && (!batch.empty() || at_end)) {
       log::info(learner.scope()) << "peer runs: reading the peer's " << s.topic << " again";
       failing = false;
@@ -96,7 +96,7 @@ struct peer_tail {
                                  << t.records << " records read, " << t.runs << " runs learned, "
                                  << t.skipped << " skipped";
     }
-    return !err;
+    return polled.has_value();
   }
 };
 

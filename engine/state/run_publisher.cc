@@ -113,14 +113,15 @@ bool run_publisher::round(std::vector<run_record>& batch, milliseconds timeout) 
     producer_ = std::move(*p);
   }
   if (!topic_ready_) {
-    if (auto err = producer_->ensure_topic(s_.topic, 1, {{"cleanup.policy", "compact"}}, timeout))
-      return fail("creating " + s_.topic + ": " + err->code + ": " + err->message);
+    if (auto ok = producer_->ensure_topic(s_.topic, 1, {{"cleanup.policy", "compact"}}, timeout);
+        !ok)
+      return fail("creating " + s_.topic + ": " + to_string(ok.error()));
     topic_ready_ = true;
   }
   for (const auto& r : batch)
-    if (auto err = producer_->produce(s_.topic, encode_run_key(r), encode_run_value(r)))
-      return fail(err->code + ": " + err->message);
-  if (auto err = producer_->flush(timeout)) return fail(err->code + ": " + err->message);
+    if (auto ok = producer_->produce(s_.topic, encode_run_key(r), encode_run_value(r)); !ok)
+      return fail(to_string(ok.error()));
+  if (auto ok = producer_->flush(timeout); !ok) return fail(to_string(ok.error()));
   {
     std::lock_guard lock(mu_);
     stats_.published += static_cast<int64_t>(batch.size());

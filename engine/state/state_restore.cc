@@ -109,23 +109,24 @@ bool read_all(state_reader& reader, const std::string& topic, const restore_sett
               clock_type::time_point deadline, const std::atomic<bool>& cancel,
               restore_result& res, F&& each) {
   const std::string scope = s.local_region;
-  int64_t end = -1;
-  if (auto err = reader.end_offset(topic, end, s.request_timeout)) {
-    if (err->code == "UNKNOWN_TOPIC_OR_PART") {
+  auto end_offset = reader.end_offset(topic, s.request_timeout);
+  if (!end_offset) {
+    const kafka_error& err = end_offset.error();
+    if (err.is(kafka_errc::unknown_topic_or_part)) {
       res.reached = true;
       log::info(scope) << "restore: no " << topic << " in " << s.local_region
                        << " yet: nothing to restore from it";
       return true;
     }
     log::warn(scope) << "restore: cannot read " << topic << " of " << s.local_region << " ("
-                     << err->code << ": " << err->message
-                     << "); starting with the local state as it is";
+                     << to_string(err) << "); starting with the local state as it is";
     return false;
   }
+  const int64_t end = *end_offset;
   res.reached = true;
   if (end <= 0) return true;
-  if (auto err = reader.start(topic, offset_beginning)) {
-    log::warn(scope) << "restore: cannot read " << topic << ": " << err->message;
+  if (auto ok = reader.start(topic, offset_beginning); !ok) {
+    log::warn(scope) << "restore: cannot read " << topic << ": " << ok.error().message;
     return false;
   }
   int64_t next = 0;
@@ -138,10 +139,10 @@ bool read_all(state_reader& reader, const std::string& topic, const restore_sett
       return false;
     }
     batch.clear();
-    bool at_end = false;
-    if (auto err = reader.poll(batch, 5000, milliseconds(500), at_end); err && !reported) {
-      log::warn(scope) << "restore: reading " << topic << ": " << err->code << ": "
-                       << err->message << " (retrying until the deadline)";
+    auto polled = reader.poll(batch, 5000, milliseconds(500));
+    if (!polled && !reported) {
+      log::warn(scope) << "restore: reading " << topic << ": " << to_string(polled.error())
+                       << " (retrying until the deadline)";
       reported = true;
     }
     for (const auto& r : batch) {
@@ -150,7 +151,7 @@ bool read_all(state_reader& reader, const std::string& topic, const restore_sett
       each(r);
       next = std::max(next, r.offset + 1);
     }
-    if (at_end) break;
+    if (polled && *polled) break;  // at the end
   }
   return true;
 }

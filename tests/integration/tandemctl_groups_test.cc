@@ -3,7 +3,6 @@
 // once, kept on a second run (never backwards), and refused while the group has a member.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <stdlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "offsets/store.h"
+#include "tests/fakes/temp_dir.h"
 #include "tests/integration/kafka_test_env.h"
 
 namespace tandem::testing {
@@ -19,23 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string k_tandemctl = std::string(TANDEM_BINARY_DIR) + "/tools/tandemctl";
-
-class scratch_dir {
- public:
-  scratch_dir() {
-    std::string pattern = (fs::temp_directory_path() / "tandemctl-it-XXXXXX").string();
-    if (char* made = mkdtemp(pattern.data())) path_ = made;
-  }
-  ~scratch_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 
 TEST(tandemctl_groups, failover_commits_once_keeps_on_rerun_and_refuses_an_active_group) {
   const auto cs = clusters();
@@ -49,7 +32,7 @@ TEST(tandemctl_groups, failover_commits_once_keeps_on_rerun_and_refuses_an_activ
   for (auto& r : records) r.value = "v";
   ASSERT_EQ(produce(bootstrap, copy, records), "");  // partition 0: offsets 0..9
 
-  scratch_dir dir;
+  tandem::testing::temp_dir dir("tandemctl-it");
   {
     auto store = offsets::offset_store::open(dir.path() / "state").value();
     const offsets::flow_id east_west{"east", "west"};

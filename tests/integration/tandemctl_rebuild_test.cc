@@ -27,6 +27,7 @@
 #include <sstream>
 
 #include "offsets/store.h"
+#include "tests/fakes/temp_dir.h"
 #include "tests/integration/engine_scenario.h"
 #include "tests/integration/failover_support.h"
 
@@ -146,20 +147,9 @@ std::string translate(const std::string& cfg, const std::string& from, const std
   return m[1];
 }
 
-class temp_area {
- public:
-  temp_area() {
-    std::string pattern = (fs::temp_directory_path() / "tandemctl-rebuild-it-XXXXXX").string();
-    if (char* made = mkdtemp(pattern.data())) path_ = made;
-  }
-  ~temp_area() {
-    std::error_code ec;
-    if (!::testing::Test::HasFailure()) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// Kept when the test failed, for a look at the stores.
+struct temp_area : tandem::testing::temp_dir {
+  temp_area() : temp_dir("tandemctl-rebuild-it", /*keep_on_failure=*/true) {}
 };
 
 // Stops both daemons (SIGTERM, expecting a clean exit), then rebuild_and_dump for each.

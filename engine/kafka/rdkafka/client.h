@@ -1,5 +1,5 @@
-// The librdkafka implementation of the seam (kafka_seam.h). The only engine code that includes
-// librdkafka; the flow, topic sync and daemon see only record_source / record_sink.
+// The librdkafka implementation of the seam (engine/kafka/seam.h). The only engine code that
+// includes librdkafka; the flow, topic sync and daemon see only record_source / record_sink.
 //
 // Forwarding without copies: a consumed rd_kafka_message_t stays alive until the delivery
 // report of the record produced from it; the producer is handed its key and value buffers
@@ -36,8 +36,8 @@ std::expected<std::unique_ptr<record_sink>, std::string> make_rdkafka_sink(
     const cluster_config& cluster, const client_options& options, delivery_handler on_delivery);
 
 // Consumer-group admin requests on `cluster` (a producer handle: no group membership). While
-// `*cancel` is true (if given) every request returns "_CANCELLED" within 100 ms: a stopping
-// daemon does not wait for a slow cluster.
+// `*cancel` is true (if given) every request fails with kafka_errc::cancelled within 100 ms: a
+// stopping daemon does not wait for a slow cluster.
 std::expected<std::unique_ptr<group_admin>, std::string> make_rdkafka_group_admin(
     const cluster_config& cluster, const client_options& options,
     const std::atomic<bool>* cancel = nullptr);

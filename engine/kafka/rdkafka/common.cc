@@ -18,10 +18,9 @@ void log_line(const rd_kafka_t* rk, int level, const char* facility, const char*
   log::write(l, rd_kafka_name(rk), text);
 }
 
-}  // namespace
-
+// A conf with bootstrap.servers, then `settings`, then the cluster's passthrough (which wins).
 std::expected<rd_kafka_conf_t*, std::string> make_conf(const cluster_config& cluster,
-                                                       std::initializer_list<property> defaults) {
+                                                       const properties& settings) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set_log_cb(conf, &log_line);
   char err[512];
@@ -33,7 +32,7 @@ std::expected<rd_kafka_conf_t*, std::string> make_conf(const cluster_config& clu
     return "clusters." + cluster.alias + ".librdkafka: property \"" + k + "\" rejected: " + why;
   };
   std::optional<std::string> problem = set("bootstrap.servers", cluster.bootstrap);
-  for (auto it = defaults.begin(); !problem && it != defaults.end(); ++it)
+  for (auto it = settings.begin(); !problem && it != settings.end(); ++it)
     problem = set(it->first, it->second);
   for (auto it = cluster.librdkafka.begin(); !problem && it != cluster.librdkafka.end(); ++it)
     problem = set(it->first, it->second);
@@ -44,57 +43,111 @@ std::expected<rd_kafka_conf_t*, std::string> make_conf(const cluster_config& clu
   return conf;
 }
 
-std::expected<handle, std::string> make_handle(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+// The outcome of a CreateTopics / CreatePartitions request (nullptr: it timed out).
+kafka_result<void> topic_admin_result(event_ptr ev, const std::string& what) {
+  if (!ev) return std::unexpected(make_kafka_error(kafka_errc::timed_out, what + " timed out"));
+  if (rd_kafka_event_error(ev.get()))
+    return std::unexpected(to_error(rd_kafka_event_error(ev.get()),
+                                    what + ": " + rd_kafka_event_error_string(ev.get())));
+  size_t n = 0;
+  const rd_kafka_topic_result_t** rs = nullptr;
+  if (rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_CREATETOPICS_RESULT)
+    rs = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev.get()), &n);
+  else
+    rs = rd_kafka_CreatePartitions_result_topics(
+        rd_kafka_event_CreatePartitions_result(ev.get()), &n);
+  kafka_result<void> result;
+  for (size_t i = 0; i < n; ++i)
+    if (auto e = rd_kafka_topic_result_error(rs[i]))
+      result = std::unexpected(
+          to_error(e, what + ": " + rd_kafka_topic_result_error_string(rs[i])));
+  return result;
+}
+
+event_ptr wait_event(rd_kafka_queue_t* q, std::chrono::milliseconds timeout) {
+  return event_ptr(rd_kafka_queue_poll(q, static_cast<int>(timeout.count())));
+}
+
+}  // namespace
+
+properties manual_consumer(const std::string& client_id, const std::string& group_id,
+                           std::initializer_list<property> more) {
+  properties p{{"client.id", client_id},
+               {"group.id", group_id},
+               {"enable.auto.commit", "false"},
+               {"enable.auto.offset.store", "false"},
+               {"auto.offset.reset", "earliest"}};
+  p.insert(p.end(), more.begin(), more.end());
+  return p;
+}
+
+properties idempotent_producer(const std::string& client_id, std::initializer_list<property> more) {
+  properties p{{"client.id", client_id}, {"enable.idempotence", "true"}, {"acks", "all"}};
+  p.insert(p.end(), more.begin(), more.end());
+  return p;
+}
+
+std::expected<handle, std::string> make_client(rd_kafka_type_t type, const cluster_config& cluster,
+                                               const properties& settings, delivery_hook hook) {
+  auto conf = make_conf(cluster, settings);
+  if (!conf) return std::unexpected(conf.error());
+  if (hook.on_report) {
+    rd_kafka_conf_set_opaque(*conf, hook.opaque);
+    rd_kafka_conf_set_dr_msg_cb(*conf, hook.on_report);
+  }
   char err[512];
-  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);
+  rd_kafka_t* rk = rd_kafka_new(type, *conf, err, sizeof err);
   if (!rk) {
-    rd_kafka_conf_destroy(conf);
+    rd_kafka_conf_destroy(*conf);
     return std::unexpected(std::string("cannot create Kafka client: ") + err);
   }
   return handle(rk);
 }
 
-kafka_error to_error(rd_kafka_resp_err_t err, std::string message) {
-  kafka_error e;
-  e.code = rd_kafka_err2name(err);
-  e.message = message.empty() ? rd_kafka_err2str(err) : std::move(message);
-  switch (err) {
-    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
-    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
-    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
-    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
-    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
-    case RD_KAFKA_RESP_ERR__FATAL:
-    case RD_KAFKA_RESP_ERR_INVALID_PARTITIONS:
-    case RD_KAFKA_RESP_ERR_INVALID_CONFIG:
-    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
-      e.retriable = false;
-      break;
-    default:
-      break;
-  }
-  return e;
-}
-
-kafka_error to_error(const rd_kafka_error_t* err) {
-  return to_error(rd_kafka_error_code(err), rd_kafka_error_string(err));
-}
-
-std::optional<kafka_error> list_topics(rd_kafka_t* rk, std::vector<topic_info>& out,
-                                       std::chrono::milliseconds timeout) {
+kafka_result<std::vector<topic_info>> list_topics(rd_kafka_t* rk,
+                                                  std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout.count()));
-  if (err) return to_error(err, std::string("metadata request failed: ") + rd_kafka_err2str(err));
-  out.clear();
+  if (err)
+    return std::unexpected(
+        to_error(err, std::string("metadata request failed: ") + rd_kafka_err2str(err)));
+  std::vector<topic_info> out;
   for (int i = 0; i < md->topic_cnt; ++i) {
     const auto& t = md->topics[i];
     if (t.err) continue;  // being created or deleted: seen at the next refresh
     out.push_back({t.topic, t.partition_cnt});
   }
   rd_kafka_metadata_destroy(md);
-  return std::nullopt;
+  return out;
+}
+
+kafka_result<void> create_topic(rd_kafka_t* rk, const std::string& topic, int32_t partitions,
+                                const topic_configs& configs, std::chrono::milliseconds timeout) {
+  char err[512];
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, -1, err, sizeof err);
+  if (!nt)
+    return std::unexpected(make_kafka_error(kafka_errc::invalid_arg,
+                                            "create topic " + topic + ": " + err,
+                                            error_kind::permanent));
+  for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
+  queue_ptr q(rd_kafka_queue_new(rk));
+  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q.get());
+  rd_kafka_NewTopic_destroy(nt);
+  return topic_admin_result(wait_event(q.get(), timeout), "create topic " + topic);
+}
+
+kafka_result<void> create_partitions(rd_kafka_t* rk, const std::string& topic, int32_t total,
+                                     std::chrono::milliseconds timeout) {
+  char err[512];
+  rd_kafka_NewPartitions_t* np = rd_kafka_NewPartitions_new(topic.c_str(), total, err, sizeof err);
+  if (!np)
+    return std::unexpected(make_kafka_error(kafka_errc::invalid_arg,
+                                            "add partitions to " + topic + ": " + err,
+                                            error_kind::permanent));
+  queue_ptr q(rd_kafka_queue_new(rk));
+  rd_kafka_CreatePartitions(rk, &np, 1, nullptr, q.get());
+  rd_kafka_NewPartitions_destroy(np);
+  return topic_admin_result(wait_event(q.get(), timeout), "add partitions to " + topic);
 }
 
 record_ref to_ref_without_headers(rd_kafka_message_t* m) {

@@ -1,4 +1,4 @@
-// Shared pieces of the librdkafka adapter (internal to engine/rdkafka_*.cc).
+// Shared pieces of the librdkafka adapter (internal to engine/kafka/rdkafka/).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/config/config.h"
+#include "engine/kafka/rdkafka/errors.h"
 #include "engine/kafka/seam.h"
 
 namespace tandem::engine::rdk {
@@ -38,21 +39,42 @@ using event_ptr = std::unique_ptr<rd_kafka_event_t, event_deleter>;
 using partition_list = std::unique_ptr<rd_kafka_topic_partition_list_t, list_deleter>;
 
 using property = std::pair<std::string, std::string>;
+using properties = std::vector<property>;
 
-// A conf with bootstrap.servers, then `defaults`, then the cluster's passthrough (which wins).
-// Error names the property (never its value: it may be a secret) and librdkafka's reason.
-std::expected<rd_kafka_conf_t*, std::string> make_conf(const cluster_config& cluster,
-                                                       std::initializer_list<property> defaults);
+// A consumer that tandem assigns partitions to: nothing committed or stored by librdkafka
+// itself, a partition without a position starts at its log start; then `more`.
+properties manual_consumer(const std::string& client_id, const std::string& group_id,
+                           std::initializer_list<property> more);
+// An idempotent producer (acks=all); then `more`.
+properties idempotent_producer(const std::string& client_id, std::initializer_list<property> more);
 
-// Creates the client; on error the conf is destroyed and the message says why.
-std::expected<handle, std::string> make_handle(rd_kafka_type_t type, rd_kafka_conf_t* conf);
+// Where a producer's delivery reports go (set on the conf before the client exists).
+struct delivery_hook {
+  void* opaque = nullptr;
+  void (*on_report)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr;
+};
 
-kafka_error to_error(rd_kafka_resp_err_t err, std::string message = {});
-kafka_error to_error(const rd_kafka_error_t* err);
+// A client of `cluster`: bootstrap.servers, then `settings`, then the cluster's passthrough
+// (which wins). Error names a rejected property (never its value: it may be a secret) and
+// librdkafka's reason, or why the client cannot be created.
+[[nodiscard]] std::expected<handle, std::string> make_client(rd_kafka_type_t type,
+                                                             const cluster_config& cluster,
+                                                             const properties& settings,
+                                                             delivery_hook hook = {});
 
 // Every topic of the cluster with its partition count.
-std::optional<kafka_error> list_topics(rd_kafka_t* rk, std::vector<topic_info>& out,
-                                       std::chrono::milliseconds timeout);
+[[nodiscard]] kafka_result<std::vector<topic_info>> list_topics(
+    rd_kafka_t* rk, std::chrono::milliseconds timeout);
+
+// Creates one topic (replication factor: the broker's default). TOPIC_ALREADY_EXISTS is an
+// error like any other.
+[[nodiscard]] kafka_result<void> create_topic(rd_kafka_t* rk, const std::string& topic,
+                                              int32_t partitions, const topic_configs& configs,
+                                              std::chrono::milliseconds timeout);
+// Adds partitions to `topic` up to `total`.
+[[nodiscard]] kafka_result<void> create_partitions(rd_kafka_t* rk, const std::string& topic,
+                                                   int32_t total,
+                                                   std::chrono::milliseconds timeout);
 
 // The record_ref view of a consumed message. Parses the headers (librdkafka: once when there
 // are some; for a record without headers every rd_kafka_message_headers call parses again,

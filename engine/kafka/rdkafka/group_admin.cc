@@ -2,7 +2,7 @@
 // DescribeConsumerGroups, ListConsumerGroupOffsets, AlterConsumerGroupOffsets).
 //
 // Never against librdkafka's mock cluster: it hangs on DescribeConsumerGroups
-// (docs/kafka-local.md). Unit tests use tests/unit/engine/fake_kafka.h instead.
+// (docs/kafka-local.md). Unit tests use tests/fakes/fake_kafka.h instead.
 //
 // Leader epochs: librdkafka 2.0.2 has no accessor for a partition's leader epoch, so
 // committed_offsets never reports one and alter_offsets always commits without one (the broker
@@ -38,16 +38,17 @@ group_state to_state(rd_kafka_consumer_group_state_t s) {
   }
 }
 
-void read_offsets(const rd_kafka_topic_partition_list_t* l, std::vector<group_offset>& out,
-                  std::optional<kafka_error>& first_error) {
-  if (!l) return;
+// The committed offsets in `l`; the first partition error, if any, as the partial's failure.
+partial<std::vector<group_offset>> read_offsets(const rd_kafka_topic_partition_list_t* l) {
+  partial<std::vector<group_offset>> out;
+  if (!l) return out;
   for (int i = 0; i < l->cnt; ++i) {
     const rd_kafka_topic_partition_t& e = l->elems[i];
     if (e.err) {
-      if (!first_error)
-        first_error = rdk::to_error(e.err, std::string("committed offset of ") + e.topic + "/" +
-                                               std::to_string(e.partition) + ": " +
-                                               rd_kafka_err2str(e.err));
+      if (!out.first_failure)
+        out.first_failure =
+            rdk::to_error(e.err, std::string("committed offset of ") + e.topic + "/" +
+                                     std::to_string(e.partition) + ": " + rd_kafka_err2str(e.err));
       continue;
     }
     if (e.offset < 0) continue;  // no committed offset (RD_KAFKA_OFFSET_INVALID)
@@ -58,8 +59,48 @@ void read_offsets(const rd_kafka_topic_partition_list_t* l, std::vector<group_of
     int32_t epoch = rd_kafka_topic_partition_get_leader_epoch(&e);
     if (epoch >= 0) o.leader_epoch = epoch;
 #endif
-    out.push_back(std::move(o));
+    out.value.push_back(std::move(o));
   }
+  return out;
+}
+
+// A partition list of `offsets` with their metadata (and leader epochs where supported).
+rdk::partition_list to_list(std::span<const group_offset> offsets) {
+  rdk::partition_list list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& o : offsets) {
+    rd_kafka_topic_partition_t* e =
+        rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition);
+    e->offset = o.offset;
+    if (!o.metadata.empty()) {
+      // Freed with the list (librdkafka frees it with free()).
+      e->metadata = malloc(o.metadata.size());
+      if (e->metadata) {
+        memcpy(e->metadata, o.metadata.data(), o.metadata.size());
+        e->metadata_size = o.metadata.size();
+      }
+    }
+#if RD_KAFKA_VERSION >= 0x020100ff
+    if (o.leader_epoch) rd_kafka_topic_partition_set_leader_epoch(e, *o.leader_epoch);
+#endif
+  }
+  return list;
+}
+
+// The one group result of a request about one group: `ev` is its result event (or error),
+// read with the request's accessors; `what` names the request in errors.
+template <class Result>
+kafka_result<const rd_kafka_group_result_t*> one_group(
+    const kafka_result<event_ptr>& ev, const Result* (*result_of)(rd_kafka_event_t*),
+    const rd_kafka_group_result_t** (*groups_of)(const Result*, size_t*), const std::string& what) {
+  if (!ev) return std::unexpected(ev.error());
+  size_t n = 0;
+  const rd_kafka_group_result_t** gr = groups_of(result_of(ev->get()), &n);
+  if (n != 1) return std::unexpected(make_kafka_error(kafka_errc::bad_msg, what + ": no result"));
+  return gr[0];
+}
+
+bool group_not_found(const rd_kafka_error_t* e) {
+  return rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND;
 }
 
 class rdkafka_group_admin final : public group_admin {
@@ -67,149 +108,125 @@ class rdkafka_group_admin final : public group_admin {
   rdkafka_group_admin(rdk::handle rk, const std::atomic<bool>* cancel)
       : rk_(std::move(rk)), cancel_(cancel) {}
 
-  std::optional<kafka_error> list_groups(std::vector<group_listing>& out,
-                                         std::chrono::milliseconds timeout) override {
-    out.clear();
-    queue_ptr q(rd_kafka_queue_new(rk_.get()));
-    rd_kafka_ListConsumerGroups(rk_.get(), options(timeout).get(), q.get());
-    auto ev = wait(q.get(), timeout, "list consumer groups");
-    if (!ev) return ev.error();
+  kafka_result<partial<std::vector<group_listing>>> list_groups(
+      std::chrono::milliseconds timeout) override {
+    auto ev = request(timeout, "list consumer groups", [&](auto* o, auto* q) {
+      rd_kafka_ListConsumerGroups(rk_.get(), o, q);
+    });
+    if (!ev) return std::unexpected(std::move(ev.error()));
     const auto* res = rd_kafka_event_ListConsumerGroups_result(ev->get());
+    partial<std::vector<group_listing>> out;
     size_t n = 0;
     const rd_kafka_ConsumerGroupListing_t** groups =
         rd_kafka_ListConsumerGroups_result_valid(res, &n);
     for (size_t i = 0; i < n; ++i)
-      out.push_back({rd_kafka_ConsumerGroupListing_group_id(groups[i]),
-                     to_state(rd_kafka_ConsumerGroupListing_state(groups[i]))});
+      out.value.push_back({rd_kafka_ConsumerGroupListing_group_id(groups[i]),
+                           to_state(rd_kafka_ConsumerGroupListing_state(groups[i]))});
     size_t nerr = 0;
     const rd_kafka_error_t** errors = rd_kafka_ListConsumerGroups_result_errors(res, &nerr);
-    if (nerr > 0) return rdk::to_error(errors[0]);  // a broker did not answer: `out` is partial
-    return std::nullopt;
+    if (nerr > 0) out.first_failure = rdk::to_error(errors[0]);  // a broker did not answer
+    return out;
   }
 
-  std::optional<kafka_error> describe_group(const std::string& group, group_state& out,
-                                            std::chrono::milliseconds timeout) override {
-    queue_ptr q(rd_kafka_queue_new(rk_.get()));
+  kafka_result<group_state> describe_group(const std::string& group,
+                                           std::chrono::milliseconds timeout) override {
     const char* name = group.c_str();
-    rd_kafka_DescribeConsumerGroups(rk_.get(), &name, 1, options(timeout).get(), q.get());
-    auto ev = wait(q.get(), timeout, "describe group " + group);
-    if (!ev) return ev.error();
+    auto ev = request(timeout, "describe group " + group, [&](auto* o, auto* q) {
+      rd_kafka_DescribeConsumerGroups(rk_.get(), &name, 1, o, q);
+    });
+    if (!ev) return std::unexpected(std::move(ev.error()));
     size_t n = 0;
     const rd_kafka_ConsumerGroupDescription_t** d = rd_kafka_DescribeConsumerGroups_result_groups(
         rd_kafka_event_DescribeConsumerGroups_result(ev->get()), &n);
-    if (n != 1) return kafka_error{"_BAD_MSG", "describe group " + group + ": no result"};
+    if (n != 1)
+      return std::unexpected(
+          make_kafka_error(kafka_errc::bad_msg, "describe group " + group + ": no result"));
     if (const rd_kafka_error_t* e = rd_kafka_ConsumerGroupDescription_error(d[0])) {
-      if (rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) {
-        out = group_state::absent;
-        return std::nullopt;
-      }
-      return rdk::to_error(e);
+      if (group_not_found(e)) return group_state::absent;
+      return std::unexpected(rdk::to_error(e));
     }
-    out = to_state(rd_kafka_ConsumerGroupDescription_state(d[0]));
-    return std::nullopt;
+    return to_state(rd_kafka_ConsumerGroupDescription_state(d[0]));
   }
 
-  std::optional<kafka_error> committed_offsets(const std::string& group,
-                                               std::vector<group_offset>& out,
-                                               std::chrono::milliseconds timeout) override {
-    out.clear();
-    queue_ptr q(rd_kafka_queue_new(rk_.get()));
-    // NULL partitions: every partition the group has an offset for.
-    rd_kafka_ListConsumerGroupOffsets_t* req =
-        rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr);
-    rd_kafka_ListConsumerGroupOffsets(rk_.get(), &req, 1, options(timeout).get(), q.get());
-    rd_kafka_ListConsumerGroupOffsets_destroy(req);
-    auto ev = wait(q.get(), timeout, "committed offsets of group " + group);
-    if (!ev) return ev.error();
-    size_t n = 0;
-    const rd_kafka_group_result_t** gr = rd_kafka_ListConsumerGroupOffsets_result_groups(
-        rd_kafka_event_ListConsumerGroupOffsets_result(ev->get()), &n);
-    if (n != 1) return kafka_error{"_BAD_MSG", "committed offsets of group " + group + ": no result"};
-    if (const rd_kafka_error_t* e = rd_kafka_group_result_error(gr[0])) {
-      if (rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND) return std::nullopt;
-      return rdk::to_error(e);
+  kafka_result<partial<std::vector<group_offset>>> committed_offsets(
+      const std::string& group, std::chrono::milliseconds timeout) override {
+    const std::string what = "committed offsets of group " + group;
+    auto ev = request(timeout, what, [&](auto* o, auto* q) {
+      // NULL partitions: every partition the group has an offset for.
+      rd_kafka_ListConsumerGroupOffsets_t* req =
+          rd_kafka_ListConsumerGroupOffsets_new(group.c_str(), nullptr);
+      rd_kafka_ListConsumerGroupOffsets(rk_.get(), &req, 1, o, q);
+      rd_kafka_ListConsumerGroupOffsets_destroy(req);
+    });
+    auto gr = one_group(ev, rd_kafka_event_ListConsumerGroupOffsets_result,
+                        rd_kafka_ListConsumerGroupOffsets_result_groups, what);
+    if (!gr) return std::unexpected(std::move(gr.error()));
+    if (const rd_kafka_error_t* e = rd_kafka_group_result_error(*gr)) {
+      if (group_not_found(e)) return partial<std::vector<group_offset>>{};
+      return std::unexpected(rdk::to_error(e));
     }
-    std::optional<kafka_error> first_error;
-    read_offsets(rd_kafka_group_result_partitions(gr[0]), out, first_error);
-    return first_error;
+    return read_offsets(rd_kafka_group_result_partitions(*gr));
   }
 
-  std::optional<kafka_error> alter_offsets(const std::string& group,
-                                           std::span<const group_offset> offsets,
-                                           std::chrono::milliseconds timeout) override {
-    if (offsets.empty()) return std::nullopt;
-    rdk::partition_list list(
-        rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
-    for (const auto& o : offsets) {
-      rd_kafka_topic_partition_t* e =
-          rd_kafka_topic_partition_list_add(list.get(), o.topic.c_str(), o.partition);
-      e->offset = o.offset;
-      if (!o.metadata.empty()) {
-        // Freed with the list (librdkafka frees it with free()).
-        e->metadata = malloc(o.metadata.size());
-        if (e->metadata) {
-          memcpy(e->metadata, o.metadata.data(), o.metadata.size());
-          e->metadata_size = o.metadata.size();
-        }
-      }
-#if RD_KAFKA_VERSION >= 0x020100ff
-      if (o.leader_epoch) rd_kafka_topic_partition_set_leader_epoch(e, *o.leader_epoch);
-#endif
-    }
-    queue_ptr q(rd_kafka_queue_new(rk_.get()));
-    rd_kafka_AlterConsumerGroupOffsets_t* req =
-        rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
-    rd_kafka_AlterConsumerGroupOffsets(rk_.get(), &req, 1, options(timeout).get(), q.get());
-    rd_kafka_AlterConsumerGroupOffsets_destroy(req);
-    auto ev = wait(q.get(), timeout, "commit offsets of group " + group);
-    if (!ev) return ev.error();
-    size_t n = 0;
-    const rd_kafka_group_result_t** gr = rd_kafka_AlterConsumerGroupOffsets_result_groups(
-        rd_kafka_event_AlterConsumerGroupOffsets_result(ev->get()), &n);
-    if (n != 1) return kafka_error{"_BAD_MSG", "commit offsets of group " + group + ": no result"};
-    if (const rd_kafka_error_t* e = rd_kafka_group_result_error(gr[0])) return rdk::to_error(e);
-    if (const auto* l = rd_kafka_group_result_partitions(gr[0]))
+  kafka_result<void> alter_offsets(const std::string& group, std::span<const group_offset> offsets,
+                                   std::chrono::milliseconds timeout) override {
+    if (offsets.empty()) return {};
+    const std::string what = "commit offsets of group " + group;
+    rdk::partition_list list = to_list(offsets);
+    auto ev = request(timeout, what, [&](auto* o, auto* q) {
+      rd_kafka_AlterConsumerGroupOffsets_t* req =
+          rd_kafka_AlterConsumerGroupOffsets_new(group.c_str(), list.get());
+      rd_kafka_AlterConsumerGroupOffsets(rk_.get(), &req, 1, o, q);
+      rd_kafka_AlterConsumerGroupOffsets_destroy(req);
+    });
+    auto gr = one_group(ev, rd_kafka_event_AlterConsumerGroupOffsets_result,
+                        rd_kafka_AlterConsumerGroupOffsets_result_groups, what);
+    if (!gr) return std::unexpected(std::move(gr.error()));
+    if (const rd_kafka_error_t* e = rd_kafka_group_result_error(*gr))
+      return std::unexpected(rdk::to_error(e));
+    if (const auto* l = rd_kafka_group_result_partitions(*gr))
       for (int i = 0; i < l->cnt; ++i)
         if (l->elems[i].err)
-          return rdk::to_error(l->elems[i].err,
-                               "commit offsets of group " + group + " " + l->elems[i].topic + "/" +
+          return std::unexpected(rdk::to_error(
+              l->elems[i].err, what + " " + l->elems[i].topic + "/" +
                                    std::to_string(l->elems[i].partition) + ": " +
-                                   rd_kafka_err2str(l->elems[i].err));
-    return std::nullopt;
+                                   rd_kafka_err2str(l->elems[i].err)));
+    return {};
   }
 
-  std::optional<kafka_error> log_start(const std::string& topic, int32_t partition, int64_t& out,
-                                       std::chrono::milliseconds timeout) override {
+  kafka_result<int64_t> log_start(const std::string& topic, int32_t partition,
+                                  std::chrono::milliseconds timeout) override {
     int64_t low = -1, high = -1;
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
         rk_.get(), topic.c_str(), partition, &low, &high, static_cast<int>(timeout.count()));
     if (err)
-      return rdk::to_error(err, "log start of " + topic + "/" + std::to_string(partition) + ": " +
-                                    rd_kafka_err2str(err));
-    out = low;
-    return std::nullopt;
+      return std::unexpected(rdk::to_error(err, "log start of " + topic + "/" +
+                                                    std::to_string(partition) + ": " +
+                                                    rd_kafka_err2str(err)));
+    return low;
   }
 
  private:
-  std::unique_ptr<rd_kafka_AdminOptions_t, options_deleter> options(
-      std::chrono::milliseconds timeout) {
-    std::unique_ptr<rd_kafka_AdminOptions_t, options_deleter> o(
-        rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_ANY));
+  using admin_options = std::unique_ptr<rd_kafka_AdminOptions_t, options_deleter>;
+
+  // Sends one request (`send(options, queue)`) and waits for its result event: polled in short
+  // slices so that a stop request (cancel) is seen within 100 ms. The request-level error, if
+  // any, becomes the error.
+  template <class Send>
+  kafka_result<event_ptr> request(std::chrono::milliseconds timeout, const std::string& what,
+                                  Send&& send) {
+    queue_ptr q(rd_kafka_queue_new(rk_.get()));
+    admin_options o(rd_kafka_AdminOptions_new(rk_.get(), RD_KAFKA_ADMIN_OP_ANY));
     char err[256];
     rd_kafka_AdminOptions_set_request_timeout(o.get(), static_cast<int>(timeout.count()), err,
                                               sizeof err);
-    return o;
-  }
-
-  // The result event of one request: polled in short slices so that a stop request (cancel)
-  // is seen within 100 ms. The request-level error, if any, becomes the error.
-  std::expected<event_ptr, kafka_error> wait(rd_kafka_queue_t* q, std::chrono::milliseconds timeout,
-                                             const std::string& what) {
+    send(o.get(), q.get());
     auto until = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       if (cancel_ && cancel_->load())
-        return std::unexpected(kafka_error{"_CANCELLED", what + ": cancelled (shutting down)"});
-      if (rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 100)) {
+        return std::unexpected(
+            make_kafka_error(kafka_errc::cancelled, what + ": cancelled (shutting down)"));
+      if (rd_kafka_event_t* ev = rd_kafka_queue_poll(q.get(), 100)) {
         event_ptr e(ev);
         if (rd_kafka_event_error(ev))
           return std::unexpected(rdk::to_error(
@@ -217,7 +234,7 @@ class rdkafka_group_admin final : public group_admin {
         return e;
       }
       if (std::chrono::steady_clock::now() >= until)
-        return std::unexpected(kafka_error{"_TIMED_OUT", what + " timed out"});
+        return std::unexpected(make_kafka_error(kafka_errc::timed_out, what + " timed out"));
     }
   }
 
@@ -230,10 +247,8 @@ class rdkafka_group_admin final : public group_admin {
 std::expected<std::unique_ptr<group_admin>, std::string> make_rdkafka_group_admin(
     const cluster_config& cluster, const client_options& options,
     const std::atomic<bool>* cancel) {
-  auto conf = rdk::make_conf(cluster, {{"client.id", options.client_id}});
-  if (!conf) return std::unexpected(conf.error());
   // A producer handle: the lightest client that can send admin requests (no group membership).
-  auto rk = rdk::make_handle(RD_KAFKA_PRODUCER, *conf);
+  auto rk = rdk::make_client(RD_KAFKA_PRODUCER, cluster, {{"client.id", options.client_id}});
   if (!rk) return std::unexpected(rk.error());
   return std::make_unique<rdkafka_group_admin>(std::move(*rk), cancel);
 }

@@ -39,38 +39,43 @@ class rdkafka_reader final : public partition_reader {
     rd_kafka_consumer_close(rk_.get());
   }
 
-  std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
-                                         std::chrono::milliseconds timeout) override {
-    return rdk::list_topics(rk_.get(), out, timeout);
+  kafka_result<std::vector<topic_info>> list_topics(std::chrono::milliseconds timeout) override {
+    return rdk::list_topics(rk_.get(), timeout);
   }
 
-  std::optional<kafka_error> query_watermarks(const std::string& topic, int32_t partition,
-                                              watermarks& out,
-                                              std::chrono::milliseconds timeout) override {
+  kafka_result<watermarks> query_watermarks(const std::string& topic, int32_t partition,
+                                            std::chrono::milliseconds timeout) override {
+    watermarks w;
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        rk_.get(), topic.c_str(), partition, &out.low, &out.high, static_cast<int>(timeout.count()));
-    if (err) return rdk::to_error(err, "watermarks of " + topic + "/" + std::to_string(partition) + ": " +
-                                           rd_kafka_err2str(err));
-    return std::nullopt;
+        rk_.get(), topic.c_str(), partition, &w.low, &w.high, static_cast<int>(timeout.count()));
+    if (err)
+      return std::unexpected(rdk::to_error(err, "watermarks of " + topic + "/" +
+                                                    std::to_string(partition) + ": " +
+                                                    rd_kafka_err2str(err)));
+    return w;
   }
 
-  std::optional<kafka_error> read(const std::string& topic, int32_t partition, int64_t from, int64_t to,
-                                  const std::function<void(std::span<const header_record>)>& visit,
-                                  std::chrono::milliseconds idle, range_read& out) override {
-    out = {from, from >= to};
-    if (out.complete) return std::nullopt;
+  kafka_result<range_read> read(const std::string& topic, int32_t partition, int64_t from,
+                                int64_t to,
+                                const std::function<void(std::span<const header_record>)>& visit,
+                                std::chrono::milliseconds idle) override {
+    range_read out{from, from >= to};
+    if (out.complete) return out;
     partition_list list(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), partition)->offset = from;
-    if (rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), list.get())) return rdk::to_error(err);
+    if (rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), list.get()))
+      return std::unexpected(rdk::to_error(err));
     auto result = consume(topic, partition, to, visit, idle, out);
     rd_kafka_assign(rk_.get(), nullptr);
-    return result;
+    if (!result) return std::unexpected(std::move(result.error()));
+    return out;
   }
 
  private:
   // Consumes the assigned partition until `to`, EOF at or past it, or `idle` without records.
-  std::optional<kafka_error> consume(const std::string& topic, int32_t partition, int64_t to, const std::function<void(std::span<const header_record>)>& visit,
-                                     std::chrono::milliseconds idle, range_read& out) {
+  kafka_result<void> consume(const std::string& topic, int32_t partition, int64_t to,
+                             const std::function<void(std::span<const header_record>)>& visit,
+                             std::chrono::milliseconds idle, range_read& out) {
     auto last_progress = clock::now();
     std::vector<header_record> records;
     while (!out.complete) {
@@ -100,10 +105,10 @@ class rdkafka_reader final : public partition_reader {
         last_progress = clock::now();
       }
       for (ssize_t i = 0; i < n; ++i) rd_kafka_message_destroy(batch_[i]);
-      if (error) return error;
+      if (error) return std::unexpected(std::move(*error));
       if (!out.complete && clock::now() - last_progress >= idle) break;
     }
-    return std::nullopt;
+    return {};
   }
 
   rdk::handle rk_;
@@ -115,20 +120,15 @@ class rdkafka_reader final : public partition_reader {
 
 std::expected<std::unique_ptr<partition_reader>, std::string> make_rdkafka_partition_reader(
     const cluster_config& cluster, const client_options& options) {
-  auto conf = rdk::make_conf(cluster, {
-      {"client.id", options.client_id},
-      // librdkafka's consumer needs a group id even with manual assignment; nothing is
-      // committed and the group never joins (no subscribe).
-      {"group.id", options.client_id + "-reader"},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
+  // librdkafka's consumer needs a group id even with manual assignment; nothing is committed
+  // and the group never joins (no subscribe).
+  const std::string group = options.client_id + "-reader";
+  auto rk = rdk::make_client(RD_KAFKA_CONSUMER, cluster,
+                             rdk::manual_consumer(options.client_id, group, {
       {"isolation.level", "read_committed"},
       {"enable.partition.eof", "true"},
       {"fetch.wait.max.ms", "100"},
-  });
-  if (!conf) return std::unexpected(conf.error());
-  auto rk = rdk::make_handle(RD_KAFKA_CONSUMER, *conf);
+  }));
   if (!rk) return std::unexpected(rk.error());
   return std::make_unique<rdkafka_reader>(std::move(*rk));
 }

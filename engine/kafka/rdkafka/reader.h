@@ -1,5 +1,5 @@
-// partition_reader (kafka_seam.h) over librdkafka: what `tandemctl rebuild` reads the origin
-// headers of a cluster's topics with. Declared apart from rdkafka_client.h, which the daemon's
+// partition_reader (engine/kafka/seam.h) over librdkafka: what `tandemctl rebuild` reads the origin
+// headers of a cluster's topics with. Declared apart from client.h, which the daemon's
 // parts share; this header includes no librdkafka.
 #pragma once
 

@@ -27,36 +27,26 @@ class rdkafka_source final : public record_source {
     rd_kafka_consumer_close(rk_.get());
   }
 
-  std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
-                                         std::chrono::milliseconds timeout) override {
-    return rdk::list_topics(rk_.get(), out, timeout);
+  kafka_result<std::vector<topic_info>> list_topics(std::chrono::milliseconds timeout) override {
+    return rdk::list_topics(rk_.get(), timeout);
   }
 
-  std::optional<kafka_error> describe_configs(const std::string& topic, topic_configs& out,
-                                              std::chrono::milliseconds timeout) override;
+  kafka_result<topic_configs> describe_configs(const std::string& topic,
+                                               std::chrono::milliseconds timeout) override;
 
-  std::optional<kafka_error> assign(std::span<const partition_position> add) override {
-    if (add.empty()) return std::nullopt;
+  kafka_result<void> assign(std::span<const partition_position> add) override {
+    if (add.empty()) return {};
     auto list = to_list(add);
-    if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_.get(), list.get())) {
-      auto err = rdk::to_error(e);
-      rd_kafka_error_destroy(e);
-      return err;
-    }
-    return std::nullopt;
+    return taken(rd_kafka_incremental_assign(rk_.get(), list.get()));
   }
 
-  std::optional<kafka_error> seek(std::span<const partition_position> positions) override {
-    if (positions.empty()) return std::nullopt;
+  kafka_result<void> seek(std::span<const partition_position> positions) override {
+    if (positions.empty()) return {};
     auto list = to_list(positions);
-    if (rd_kafka_error_t* e = rd_kafka_seek_partitions(rk_.get(), list.get(), 5000)) {
-      auto err = rdk::to_error(e);
-      rd_kafka_error_destroy(e);
-      return err;
-    }
+    if (auto ok = taken(rd_kafka_seek_partitions(rk_.get(), list.get(), 5000)); !ok) return ok;
     for (int i = 0; i < list->cnt; ++i)
-      if (list->elems[i].err) return rdk::to_error(list->elems[i].err);
-    return std::nullopt;
+      if (list->elems[i].err) return std::unexpected(rdk::to_error(list->elems[i].err));
+    return {};
   }
 
   void poll(std::vector<record_ref>& out, size_t max, std::chrono::milliseconds timeout) override {
@@ -86,25 +76,26 @@ class rdkafka_source final : public record_source {
     rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(r.impl));
   }
 
-  std::optional<kafka_error> commit(std::span<const partition_position> positions) override {
-    if (positions.empty()) return std::nullopt;
+  kafka_result<void> commit(std::span<const partition_position> positions) override {
+    if (positions.empty()) return {};
     auto list = to_list(positions);
     rd_kafka_resp_err_t err = rd_kafka_commit(rk_.get(), list.get(), 1 /* async */);
-    if (err) return rdk::to_error(err);
-    return std::nullopt;
+    if (err) return std::unexpected(rdk::to_error(err));
+    return {};
   }
 
-  std::optional<kafka_error> committed(std::vector<partition_position>& inout,
-                                       std::chrono::milliseconds timeout) override {
-    auto list = to_list(inout);
+  kafka_result<std::vector<partition_position>> committed(
+      std::span<const partition_position> partitions, std::chrono::milliseconds timeout) override {
+    auto list = to_list(partitions);
     rd_kafka_resp_err_t err =
         rd_kafka_committed(rk_.get(), list.get(), static_cast<int>(timeout.count()));
-    if (err) return rdk::to_error(err);
+    if (err) return std::unexpected(rdk::to_error(err));
+    std::vector<partition_position> out(partitions.begin(), partitions.end());
     for (int i = 0; i < list->cnt; ++i) {
       const auto& e = list->elems[i];
-      inout[i].offset = e.err ? -1 : e.offset;  // RD_KAFKA_OFFSET_INVALID (-1001) stays < 0
+      out[i].offset = e.err ? -1 : e.offset;  // RD_KAFKA_OFFSET_INVALID (-1001) stays < 0
     }
-    return std::nullopt;
+    return out;
   }
 
   watermarks partition_watermarks(const std::string& topic, int32_t partition) override {
@@ -115,65 +106,68 @@ class rdkafka_source final : public record_source {
   }
 
  private:
+  // The error librdkafka returned (and frees here), if any.
+  static kafka_result<void> taken(rd_kafka_error_t* e) {
+    if (!e) return {};
+    kafka_error err = rdk::to_error(e);
+    rd_kafka_error_destroy(e);
+    return std::unexpected(std::move(err));
+  }
+
   rdk::handle rk_;
   queue_ptr queue_;
   std::vector<rd_kafka_message_t*> batch_;
 };
 
-std::optional<kafka_error> rdkafka_source::describe_configs(const std::string& topic,
-                                                            topic_configs& out,
-                                                            std::chrono::milliseconds timeout) {
+kafka_result<topic_configs> rdkafka_source::describe_configs(const std::string& topic,
+                                                             std::chrono::milliseconds timeout) {
   rd_kafka_ConfigResource_t* res = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
   queue_ptr q(rd_kafka_queue_new(rk_.get()));
   rd_kafka_DescribeConfigs(rk_.get(), &res, 1, nullptr, q.get());
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q.get(), static_cast<int>(timeout.count()));
+  rdk::event_ptr ev(rd_kafka_queue_poll(q.get(), static_cast<int>(timeout.count())));
   rd_kafka_ConfigResource_destroy(res);
-  if (!ev) return kafka_error{"_TIMED_OUT", "DescribeConfigs timed out for topic " + topic};
-  std::optional<kafka_error> result;
-  if (rd_kafka_event_error(ev)) {
-    result = rdk::to_error(rd_kafka_event_error(ev), rd_kafka_event_error_string(ev));
-  } else {
-    size_t nres = 0;
-    const auto* rs = rd_kafka_DescribeConfigs_result_resources(
-        rd_kafka_event_DescribeConfigs_result(ev), &nres);
-    for (size_t i = 0; i < nres; ++i) {
-      if (rd_kafka_ConfigResource_error(rs[i])) {
-        result = rdk::to_error(rd_kafka_ConfigResource_error(rs[i]),
-                               rd_kafka_ConfigResource_error_string(rs[i]));
-        continue;
-      }
-      size_t nconf = 0;
-      const auto* entries = rd_kafka_ConfigResource_configs(rs[i], &nconf);
-      for (size_t j = 0; j < nconf; ++j) {
-        const auto* e = entries[j];
-        if (rd_kafka_ConfigEntry_source(e) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) continue;
-        const char* v = rd_kafka_ConfigEntry_value(e);
-        if (v && !rd_kafka_ConfigEntry_is_sensitive(e)) out[rd_kafka_ConfigEntry_name(e)] = v;
-      }
+  if (!ev)
+    return std::unexpected(
+        make_kafka_error(kafka_errc::timed_out, "DescribeConfigs timed out for topic " + topic));
+  if (rd_kafka_event_error(ev.get()))
+    return std::unexpected(
+        rdk::to_error(rd_kafka_event_error(ev.get()), rd_kafka_event_error_string(ev.get())));
+  topic_configs out;
+  std::optional<kafka_error> failed;
+  size_t nres = 0;
+  const auto* rs = rd_kafka_DescribeConfigs_result_resources(
+      rd_kafka_event_DescribeConfigs_result(ev.get()), &nres);
+  for (size_t i = 0; i < nres; ++i) {
+    if (rd_kafka_ConfigResource_error(rs[i])) {
+      failed = rdk::to_error(rd_kafka_ConfigResource_error(rs[i]),
+                             rd_kafka_ConfigResource_error_string(rs[i]));
+      continue;
+    }
+    size_t nconf = 0;
+    const auto* entries = rd_kafka_ConfigResource_configs(rs[i], &nconf);
+    for (size_t j = 0; j < nconf; ++j) {
+      const auto* e = entries[j];
+      if (rd_kafka_ConfigEntry_source(e) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG) continue;
+      const char* v = rd_kafka_ConfigEntry_value(e);
+      if (v && !rd_kafka_ConfigEntry_is_sensitive(e)) out[rd_kafka_ConfigEntry_name(e)] = v;
     }
   }
-  rd_kafka_event_destroy(ev);
-  return result;
+  if (failed) return std::unexpected(std::move(*failed));
+  return out;
 }
 
 }  // namespace
 
 std::expected<std::unique_ptr<record_source>, std::string> make_rdkafka_source(
     const cluster_config& cluster, const client_options& options) {
-  auto conf = rdk::make_conf(cluster, {
-      {"client.id", options.client_id},
-      {"group.id", options.group_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
+  auto rk = rdk::make_client(RD_KAFKA_CONSUMER, cluster,
+                             rdk::manual_consumer(options.client_id, options.group_id, {
       // Aborted transactional records are never replicated; they become source gaps.
       {"isolation.level", "read_committed"},
       {"enable.partition.eof", "false"},
       {"fetch.wait.max.ms", "100"},
       {"queued.max.messages.kbytes", "65536"},
-  });
-  if (!conf) return std::unexpected(conf.error());
-  auto rk = rdk::make_handle(RD_KAFKA_CONSUMER, *conf);
+  }));
   if (!rk) return std::unexpected(rk.error());
   return std::make_unique<rdkafka_source>(std::move(*rk));
 }

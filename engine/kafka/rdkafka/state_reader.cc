@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 #include "engine/kafka/rdkafka/common.h"
 #include "engine/kafka/state_reader.h"
@@ -15,6 +17,12 @@ using std::chrono::milliseconds;
 bool is_unknown_topic(rd_kafka_resp_err_t e) {
   return e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
          e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+}
+
+// The three ways librdkafka says "no such topic", as one (classified retriable: the topic
+// may be created later).
+kafka_error unknown_topic(std::string message) {
+  return make_kafka_error(kafka_errc::unknown_topic_or_part, std::move(message));
 }
 
 struct message_deleter {
@@ -32,55 +40,50 @@ class rdkafka_state_reader final : public state_reader {
     rd_kafka_consumer_close(rk_.get());
   }
 
-  std::optional<kafka_error> end_offset(const std::string& topic, int64_t& out,
-                                        milliseconds timeout) override {
+  kafka_result<int64_t> end_offset(const std::string& topic, milliseconds timeout) override {
     int64_t low = -1, high = -1;
     rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
         rk_.get(), topic.c_str(), 0, &low, &high, static_cast<int>(timeout.count()));
     if (is_unknown_topic(e))
-      return kafka_error{"UNKNOWN_TOPIC_OR_PART", "topic " + topic + " does not exist"};
-    if (e) return rdk::to_error(e, "end offset of " + topic + ": " + rd_kafka_err2str(e));
-    out = high;
-    return std::nullopt;
+      return std::unexpected(unknown_topic("topic " + topic + " does not exist"));
+    if (e)
+      return std::unexpected(
+          rdk::to_error(e, "end offset of " + topic + ": " + rd_kafka_err2str(e)));
+    return high;
   }
 
-  std::optional<kafka_error> start(const std::string& topic, int64_t offset) override {
+  kafka_result<void> start(const std::string& topic, int64_t offset) override {
     rdk::partition_list parts(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(parts.get(), topic.c_str(), 0)->offset =
         offset == offset_beginning ? RD_KAFKA_OFFSET_BEGINNING : offset;
     if (rd_kafka_resp_err_t e = rd_kafka_assign(rk_.get(), parts.get()))
-      return rdk::to_error(e, "reading " + topic + ": " + rd_kafka_err2str(e));
+      return std::unexpected(rdk::to_error(e, "reading " + topic + ": " + rd_kafka_err2str(e)));
     topic_ = topic;
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> poll(std::vector<state_record>& out, size_t max,
-                                  milliseconds timeout, bool& at_end) override {
-    at_end = false;
+  kafka_result<bool> poll(std::vector<state_record>& out, size_t max,
+                          milliseconds timeout) override {
     const auto until = std::chrono::steady_clock::now() + timeout;
     size_t got = 0;
     while (got < max) {
-      if (cancel_ && cancel_->load()) return std::nullopt;
+      if (cancel_ && cancel_->load()) return false;
       auto left =
           std::chrono::duration_cast<milliseconds>(until - std::chrono::steady_clock::now());
       // Wait only while nothing arrived yet; then take what is ready.
       int wait = got > 0 ? 0 : static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
       message_ptr m(rd_kafka_consumer_poll(rk_.get(), wait));
       if (!m) {
-        if (got > 0 || left.count() <= 0) return std::nullopt;
+        if (got > 0 || left.count() <= 0) return false;
         continue;
       }
       // Anything still queued from a topic read before: not ours any more.
       if (m->rkt && topic_ != rd_kafka_topic_name(m->rkt)) continue;
-      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        at_end = true;
-        return std::nullopt;
-      }
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return true;
       if (m->err) {
         std::string what = rd_kafka_message_errstr(m.get());
-        if (is_unknown_topic(m->err))
-          return kafka_error{"UNKNOWN_TOPIC_OR_PART", what};
-        return rdk::to_error(m->err, what);
+        if (is_unknown_topic(m->err)) return std::unexpected(unknown_topic(what));
+        return std::unexpected(rdk::to_error(m->err, what));
       }
       state_record r;
       r.offset = m->offset;
@@ -89,7 +92,7 @@ class rdkafka_state_reader final : public state_reader {
       out.push_back(std::move(r));
       ++got;
     }
-    return std::nullopt;
+    return false;
   }
 
  private:
@@ -103,18 +106,12 @@ class rdkafka_state_reader final : public state_reader {
 std::expected<std::unique_ptr<state_reader>, std::string> make_rdkafka_state_reader(
     const cluster_config& cluster, const std::string& client_id,
     const std::atomic<bool>* cancel) {
-  auto conf = rdk::make_conf(cluster, {
-      {"client.id", client_id},
-      // Assign only: the group never joins nor commits. "tandem." keeps it out of checkpoints.
-      {"group.id", "tandem." + client_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "earliest"},
+  // Assign only: the group never joins nor commits. "tandem." keeps it out of checkpoints.
+  auto rk = rdk::make_client(RD_KAFKA_CONSUMER, cluster,
+                             rdk::manual_consumer(client_id, "tandem." + client_id, {
       {"enable.partition.eof", "true"},
       {"fetch.wait.max.ms", "200"},
-  });
-  if (!conf) return std::unexpected(conf.error());
-  auto rk = rdk::make_handle(RD_KAFKA_CONSUMER, *conf);
+  }));
   if (!rk) return std::unexpected(rk.error());
   return std::make_unique<rdkafka_state_reader>(std::move(*rk), cancel);
 }

@@ -18,12 +18,12 @@
 #include <vector>
 
 #include "engine/groups/checkpoint_metrics.h"
-#include "fake_kafka.h"
+#include "tests/fakes/fake_kafka.h"
 #include "offsets/run_builder.h"
 #include "offsets/store.h"
 #include "policy/naming.h"
 #include "policy/topic_filter.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -56,7 +56,7 @@ std::vector<offsets::run> runs(std::vector<std::pair<int64_t, int64_t>> copies) 
 struct harness {
   fake_cluster west{"west"};
   fake_cluster east{"east"};
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   offsets::offset_store store = offsets::offset_store::open(dir.path()).value();
   metrics m{"test"};
   checkpoint_metrics& fm = m.probe<checkpoint_metrics>("west", "east");
@@ -312,7 +312,7 @@ TEST(checkpointer, checkpoint_age_grows_while_the_source_cannot_be_read) {
 TEST(checkpointer, a_failed_flush_produces_everything_again_next_pass) {
   harness h;
   h.west.groups["app"][{"orders", 0}] = 50;
-  h.out.flush_error = kafka_error{"_MSG_TIMED_OUT", "not delivered (test)"};
+  h.out.flush_error = make_kafka_error(kafka_errc::msg_timed_out, "not delivered (test)");
   EXPECT_FALSE(h.c->run_once().complete);
   EXPECT_EQ(h.c->run_once().produced, 1);
 }

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <vector>
 
+#include "tests/fakes/temp_dir.h"
+
 namespace tandem::engine::cli {
 namespace {
 
@@ -88,13 +90,13 @@ TEST(test_cli_check_config, test_valid_config_prints_a_summary_and_exits_0) {
 }
 
 TEST(test_cli_check_config, test_invalid_config_prints_problems_to_stderr_and_exits_2) {
-  const fs::path p = fs::temp_directory_path() / "tandem_cli_test_bad.toml";
+  const tandem::testing::temp_dir tmp;
+  const fs::path p = tmp / "bad.toml";
   {
     std::ofstream out(p);
     out << "region = \"east\"\nstate_dir = \"s\"\n[clusters.east]\nbootstrap = \"a:1\"\n[replication]\nnamimg = 1\n";
   }
   const result r = run({"check-config", p.string()});
-  fs::remove(p);
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_NE(r.err.find(p.string() + ":6:1: unknown key \"replication.namimg\""), std::string::npos) << r.err;
@@ -103,14 +105,14 @@ TEST(test_cli_check_config, test_invalid_config_prints_problems_to_stderr_and_ex
 }
 
 TEST(test_cli_check_config, test_warnings_go_to_stderr_with_exit_0) {
-  const fs::path p = fs::temp_directory_path() / "tandem_cli_test_warn.toml";
+  const tandem::testing::temp_dir tmp;
+  const fs::path p = tmp / "warn.toml";
   {
     std::ofstream out(p);
     out << "region = \"east\"\nstate_dir = \"s\"\n[clusters.east]\nbootstrap = \"a:1\"\n[clusters.west]\n"
            "bootstrap = \"b:1\"\n";
   }
   const result r = run({"check-config", p.string()});
-  fs::remove(p);
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.err.find("warning: " + p.string() + ": replication.topics is empty"), std::string::npos) << r.err;
 }

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "engine/config/config.h"
+#include "tests/fakes/temp_dir.h"
 #include "tests/unit/engine/config_fixtures.h"
 
 namespace tandem::engine {
@@ -122,7 +123,8 @@ socket.keepalive.enable = true
 }
 
 TEST(test_config_state_dir, test_relative_state_dir_resolves_against_the_config_directory) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "tandem_config_state_dir_test";
+  const tandem::testing::temp_dir tmp;
+  const std::filesystem::path dir = tmp.path();
   std::filesystem::create_directories(dir / "conf");
   const std::filesystem::path file = dir / "conf" / "east.toml";
   {
@@ -131,7 +133,6 @@ TEST(test_config_state_dir, test_relative_state_dir_resolves_against_the_config_
         << std::string(k_minimal).substr(std::string(k_minimal).find("\n[clusters"));
   }
   const auto cfg = load_config(file);
-  std::filesystem::remove_all(dir);
   ASSERT_TRUE(cfg.has_value()) << cfg.error().render();
   EXPECT_EQ(cfg->state_dir, (dir / "state" / "east").lexically_normal());
   EXPECT_EQ(cfg->origin, file.string());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/config/config.h"
+#include "tests/fakes/temp_dir.h"
 #include "tests/unit/engine/config_fixtures.h"
 
 namespace tandem::engine {
@@ -271,13 +272,13 @@ TEST(test_config_errors, test_a_directory_is_not_a_config_file) {
 }
 
 TEST(test_config_errors, test_parse_error_of_a_file_names_its_path_line_and_column) {
-  const std::filesystem::path p = std::filesystem::temp_directory_path() / "tandem_config_syntax_test.toml";
+  const tandem::testing::temp_dir tmp;
+  const std::filesystem::path p = tmp / "syntax.toml";
   {
     std::ofstream out(p);
     out << "region = \"east\"\nstate_dir = \"s\"\n\n[clusters.east\n";
   }
   const auto cfg = load_config(p);
-  std::filesystem::remove(p);
   ASSERT_FALSE(cfg.has_value());
   EXPECT_TRUE(cfg.error().render().starts_with(p.string() + ":4:15: invalid TOML (table header)"))
       << cfg.error().render();

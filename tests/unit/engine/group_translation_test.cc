@@ -19,7 +19,7 @@
 #include "offsets/run_builder.h"
 #include "offsets/store.h"
 #include "policy/naming.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -193,7 +193,7 @@ TEST(group_translation, identity_starts_at_the_lower_frontier) {
 }
 
 TEST(group_translation, identity_reads_both_flows_of_the_pair_from_the_store) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = offsets::offset_store::open(dir.path()).value();
   // As the process of east commits them: its own flow's runs and the peer's from echoes.
   std::vector<offsets::partition_batch> batch{
@@ -222,7 +222,7 @@ TEST(group_translation, identity_failback_swaps_the_roles_of_the_two_flows) {
 }
 
 TEST(group_translation, a_move_picks_failover_or_failback_from_the_topic_name) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = offsets::offset_store::open(dir.path()).value();
   std::vector<offsets::partition_batch> batch{
       {{{"west", "east"}, "orders", 0}, runs_of(prefix_copies), {}}};
@@ -261,7 +261,7 @@ TEST(group_translation, the_destination_topic_follows_the_direction_of_the_move)
 // Before the runs of the failback flow are known the move is the log start of the destination
 // (re-reads, never skips), whatever the group's position.
 TEST(group_translation, a_failback_without_runs_starts_at_the_destination_log_start) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = offsets::offset_store::open(dir.path()).value();
   auto back = translate_group_move(store, prefix(), "east", "west", "west.orders", 0, 45, 7)
                   .value();
@@ -298,7 +298,7 @@ TEST(group_translation, a_map_pointing_past_the_destination_end_starts_at_the_lo
 }
 
 TEST(group_translation, identity_is_clamped_to_the_destination_end_too) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = offsets::offset_store::open(dir.path()).value();
   std::vector<offsets::partition_batch> batch{
       {{{"west", "east"}, "orders", 0}, runs_of(west_to_east), {}},

@@ -15,7 +15,7 @@
 #include "engine/flow/flow_metrics.h"
 #include "engine/groups/checkpoint_metrics.h"
 #include "engine/state/map_metrics.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -204,7 +204,7 @@ TEST(metrics, serialized_output_passes_promtool_lint) {
 
 // tandem_offset_map_runs is set from the store: the flow's runs, own and peer flows apart.
 TEST(offset_map_metrics, reports_the_runs_the_store_holds_per_flow) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = offsets::offset_store::open(dir.path()).value();
   auto commit = [&](const offsets::flow_id& f, int32_t partition, std::vector<offsets::run> runs) {
     offsets::partition_batch b{{f, "orders", partition}, std::move(runs), {}};

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -15,15 +15,15 @@ using offsets::run;
 const offsets::partition_ref k_orders0{{"west", "east"}, "orders", 0};
 
 TEST(offset_journal, a_recreated_target_invalidates_the_stale_runs_and_commits_go_on) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, i);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
   // The target topic was deleted and recreated: the next records land at 0 again.
   for (int64_t i = 10; i < 15; ++i) j->delivered("orders", 0, i, i - 10);
-  auto err = j->commit(std::vector<partition_position>{{"orders", 0, 15}});
-  ASSERT_FALSE(err) << *err;
+  auto ok = j->commit(std::vector<partition_position>{{"orders", 0, 15}});
+  ASSERT_TRUE(ok) << ok.error();
   EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{10}, {0}, 5}}));
   EXPECT_EQ(store->resume_position(k_orders0).value()->v, 15);
   // A group at 5 on the source: its records' copies are gone; it resumes at the first copy
@@ -32,30 +32,30 @@ TEST(offset_journal, a_recreated_target_invalidates_the_stale_runs_and_commits_g
   EXPECT_EQ(t.offset.v, 0);
   // And the map keeps learning.
   j->delivered("orders", 0, 15, 5);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 16}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 16}}));
   EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{10}, {0}, 5}, {{15}, {5}, 1}}));
 }
 
 TEST(offset_journal, a_truncated_target_keeps_the_runs_below_the_truncation) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, 100 + i);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
   for (int64_t i = 10; i < 12; ++i) j->delivered("orders", 0, i, 106 + (i - 10));
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 12}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 12}}));
   EXPECT_EQ(store->runs(k_orders0).value(),
             (std::vector<run>{{{0}, {100}, 6}, {{10}, {106}, 2}}));
 }
 
 TEST(offset_journal, a_replay_keeps_both_copies) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 5; ++i) j->delivered("orders", 0, i, i);
   // The flow restarted from source 2 after a failed delivery; the copies land after the first.
   for (int64_t i = 2; i < 5; ++i) j->delivered("orders", 0, i, 3 + i);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 5}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 5}}));
   EXPECT_EQ(store->runs(k_orders0).value(),
             (std::vector<run>{{{0}, {0}, 2}, {{2}, {2}, 3}, {{2}, {5}, 3}}));
   // The earliest copy counts: a group at 3 resumes at 3 (not 6).
@@ -63,12 +63,12 @@ TEST(offset_journal, a_replay_keeps_both_copies) {
 }
 
 TEST(offset_journal, trims_its_own_runs_below_the_source_log_start) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, 100 + i);
   j->echo("orders", 0, 50, "orders", 2);  // a peer run: not the own flow's, never trimmed here
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
   j->trim_below("orders", 0, 4);
   EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{4}, {104}, 6}}));
   EXPECT_EQ(store->runs({{"east", "west"}, "orders", 0}).value().size(), 1u);
@@ -78,7 +78,7 @@ TEST(offset_journal, trims_its_own_runs_below_the_source_log_start) {
 // that conflicts with the map (a crafted or copied header) is dropped; the flow's own positions
 // and runs are committed all the same, and the other peer partitions too.
 TEST(offset_journal, a_conflicting_learned_run_never_fails_the_commit_of_the_flows_own) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   const offsets::partition_ref peer0{{"east", "west"}, "orders", 0};
   const offsets::partition_ref peer1{{"east", "west"}, "orders", 1};
@@ -89,15 +89,15 @@ TEST(offset_journal, a_conflicting_learned_run_never_fails_the_commit_of_the_flo
   for (int64_t i = 0; i < 3; ++i) j->delivered("orders", 0, i, i);
   j->echo("orders", 0, 2, "orders", 7);  // claims west 2 is east 7's copy: west 2 is east 2's
   j->echo("orders", 1, 0, "orders", 0);  // another partition, consistent
-  auto err = j->commit(std::vector<partition_position>{{"orders", 0, 3}});
-  ASSERT_FALSE(err) << *err;
+  auto ok = j->commit(std::vector<partition_position>{{"orders", 0, 3}});
+  ASSERT_TRUE(ok) << ok.error();
   EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{0}, {0}, 3}}));
   EXPECT_EQ(store->resume_position(k_orders0).value()->v, 3);
   EXPECT_EQ(store->runs(peer0).value(), (std::vector<run>{{{0}, {0}, 5}}));
   EXPECT_EQ(store->runs(peer1).value(), (std::vector<run>{{{0}, {0}, 1}}));
   // And the next commits go on.
   j->delivered("orders", 0, 3, 3);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 4}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 4}}));
   EXPECT_EQ(store->resume_position(k_orders0).value()->v, 4);
 }
 
@@ -105,18 +105,18 @@ TEST(offset_journal, a_conflicting_learned_run_never_fails_the_commit_of_the_flo
 // its records in our source partition start again at offset 0. The runs learned from the old
 // log are invalidated from there, the new copies are learned, and commits go on.
 TEST(offset_journal, learned_runs_follow_a_source_partition_that_went_back) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
   const offsets::partition_ref peer0{{"east", "west"}, "orders", 0};
   auto j = make_offset_journal(store, "west", "east", nullptr);
   for (int64_t i = 0; i < 10; ++i) j->echo("orders", 0, i, "orders", 100 + i);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{}));
   EXPECT_EQ(store->runs(peer0).value(), (std::vector<run>{{{100}, {0}, 10}}));
   // west's orders was deleted and recreated: east's next copies land at 0 again.
   for (int64_t i = 0; i < 4; ++i) j->echo("orders", 0, i, "orders", 110 + i);
   j->delivered("orders", 0, 0, 0);
-  auto err = j->commit(std::vector<partition_position>{{"orders", 0, 1}});
-  ASSERT_FALSE(err) << *err;
+  auto ok = j->commit(std::vector<partition_position>{{"orders", 0, 1}});
+  ASSERT_TRUE(ok) << ok.error();
   EXPECT_EQ(store->runs(peer0).value(), (std::vector<run>{{{110}, {0}, 4}}));
   EXPECT_EQ(store->resume_position(k_orders0).value()->v, 1);
 }

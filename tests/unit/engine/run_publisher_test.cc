@@ -15,7 +15,7 @@
 
 #include "engine/obs/metrics.h"
 #include "engine/state/offset_journal.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -40,36 +40,35 @@ class shared_fake_producer final : public state_producer {
   };
   explicit shared_fake_producer(std::shared_ptr<state> s) : s_(std::move(s)) {}
 
-  std::optional<kafka_error> ensure_topic(const std::string& topic, int32_t partitions,
-                                          const topic_configs& configs,
-                                          std::chrono::milliseconds) override {
+  kafka_result<void> ensure_topic(const std::string& topic, int32_t partitions,
+                                  const topic_configs& configs, std::chrono::milliseconds) override {
     std::lock_guard lock(s_->mu);
-    if (s_->unreachable) return kafka_error{"_TRANSPORT", "unreachable"};
+    if (s_->unreachable) return std::unexpected(make_kafka_error(kafka_errc::transport, "unreachable"));
     s_->created = topic;
     s_->partitions = partitions;
     s_->topic_configs = configs;
-    return std::nullopt;
+    return {};
   }
-  std::optional<kafka_error> produce(const std::string&, std::string_view key,
-                                     std::string_view value) override {
+  kafka_result<void> produce(const std::string&, std::string_view key,
+                             std::string_view value) override {
     std::lock_guard lock(s_->mu);
-    if (s_->unreachable) return kafka_error{"_TRANSPORT", "unreachable"};
+    if (s_->unreachable) return std::unexpected(make_kafka_error(kafka_errc::transport, "unreachable"));
     pending_.emplace_back(std::string(key), std::string(value));
-    return std::nullopt;
+    return {};
   }
-  std::optional<kafka_error> flush(std::chrono::milliseconds) override {
+  kafka_result<void> flush(std::chrono::milliseconds) override {
     std::unique_lock lock(s_->mu);
     s_->cv.wait(lock, [&] { return !s_->block_flush; });
     ++s_->flushes;
     auto pending = std::move(pending_);
     pending_.clear();
-    if (s_->unreachable) return kafka_error{"_TIMED_OUT", "unreachable"};
+    if (s_->unreachable) return std::unexpected(make_kafka_error(kafka_errc::timed_out, "unreachable"));
     if (s_->fail_flushes > 0) {
       --s_->fail_flushes;
-      return kafka_error{"_MSG_TIMED_OUT", "delivery failed"};
+      return std::unexpected(make_kafka_error(kafka_errc::msg_timed_out, "delivery failed"));
     }
     for (auto& p : pending) s_->delivered.push_back(std::move(p));
-    return std::nullopt;
+    return {};
   }
 
  private:
@@ -255,7 +254,7 @@ TEST(run_publisher, a_full_queue_drops_the_oldest_runs_and_counts_them) {
 
 TEST(offset_journal, publishes_its_own_committed_runs_and_never_the_peer_runs) {
   harness h;
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path());
   ASSERT_TRUE(store) << store.error().message;
   auto p = std::make_shared<run_publisher>(h.settings(), h.factory());
@@ -266,7 +265,7 @@ TEST(offset_journal, publishes_its_own_committed_runs_and_never_the_peer_runs) {
   j->delivered("orders", 0, 3, 20);
   // An echo: east's record orders/0@7 was copied to west orders/0@30 (peer flow east->west).
   j->echo("orders", 0, 30, "orders", 7);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 4}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 4}}));
   stop(*p, t, 2s);
   EXPECT_EQ(h.delivered_keys(),
             (std::set<std::string>{"west|east|orders|0|0|10", "west|east|orders|0|3|20"}));
@@ -278,18 +277,18 @@ TEST(offset_journal, publishes_its_own_committed_runs_and_never_the_peer_runs) {
 
 TEST(offset_journal, a_failed_commit_publishes_nothing) {
   harness h;
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = open_state(dir.path());
   ASSERT_TRUE(store);
   auto p = std::make_shared<run_publisher>(h.settings(), h.factory());
   auto t = start(*p);
   auto j = make_offset_journal(*store, "west", "east", p);
   j->delivered("orders", 0, 0, 10);
-  ASSERT_FALSE(j->commit(std::vector<partition_position>{{"orders", 0, 1}}));
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 1}}));
   // A commit the store refuses (a negative resume position): its runs are not published.
   j->delivered("orders", 1, 0, 0);
   j->delivered("orders", 1, 1, 1);
-  EXPECT_TRUE(j->commit(std::vector<partition_position>{{"orders", 1, -5}}));
+  EXPECT_FALSE(j->commit(std::vector<partition_position>{{"orders", 1, -5}}));
   stop(*p, t, 2s);
   EXPECT_EQ(h.delivered_keys(), (std::set<std::string>{"west|east|orders|0|0|10"}));
 }

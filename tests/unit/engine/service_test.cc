@@ -19,7 +19,7 @@
 #include "engine/daemon/daemon.h"
 #include "engine/flow/flow_journal.h"
 #include "offsets/store.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -219,7 +219,7 @@ TEST(run_daemon, a_flow_that_cannot_be_built_shows_on_readyz_and_the_daemon_stil
 // With a state store the daemon reports tandem_offset_map_runs of its own and peer flows from
 // the store.
 TEST(run_daemon, reports_the_offset_map_runs_of_the_store) {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = std::make_shared<offsets::offset_store>(offsets::offset_store::open(dir.path()).value());
   for (auto [flow, n] : {std::pair<offsets::flow_id, int>{{"west", "east"}, 3}, {{"east", "west"}, 2}})
     for (int i = 0; i < n; ++i) {

@@ -10,7 +10,7 @@
 
 #include "engine/daemon/service.h"
 #include "engine/state/peer_runs.h"
-#include "tests/unit/offsets/temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::engine {
 namespace {
@@ -34,34 +34,32 @@ class fake_reader final : public state_reader {
     append(topic, encode_run_key(r), encode_run_value(r));
   }
 
-  std::optional<kafka_error> end_offset(const std::string& topic, int64_t& out,
-                                        std::chrono::milliseconds) override {
+  kafka_result<int64_t> end_offset(const std::string& topic, std::chrono::milliseconds) override {
     std::lock_guard lock(mu);
     ++end_offset_calls;
-    if (unreachable) return kafka_error{"_TRANSPORT", "connection refused"};
+    if (unreachable) return std::unexpected(make_kafka_error(kafka_errc::transport, "connection refused"));
     auto it = topics.find(topic);
-    if (it == topics.end()) return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no topic " + topic};
-    out = static_cast<int64_t>(it->second.size());
-    return std::nullopt;
+    if (it == topics.end())
+      return std::unexpected(make_kafka_error(kafka_errc::unknown_topic_or_part, "no topic " + topic));
+    return static_cast<int64_t>(it->second.size());
   }
-  std::optional<kafka_error> start(const std::string& topic, int64_t offset) override {
+  kafka_result<void> start(const std::string& topic, int64_t offset) override {
     std::lock_guard lock(mu);
     topic_ = topic;
     pos_ = offset < 0 ? 0 : offset;
-    return std::nullopt;
+    return {};
   }
-  std::optional<kafka_error> poll(std::vector<state_record>& out, size_t max,
-                                  std::chrono::milliseconds, bool& at_end) override {
+  kafka_result<bool> poll(std::vector<state_record>& out, size_t max,
+                          std::chrono::milliseconds) override {
     std::unique_lock lock(mu);
-    at_end = false;
-    if (unreachable) return kafka_error{"_TRANSPORT", "connection refused"};
+    if (unreachable) return std::unexpected(make_kafka_error(kafka_errc::transport, "connection refused"));
     auto& t = topics[topic_];
     size_t n = 0;
     while (n < max && pos_ < static_cast<int64_t>(t.size())) out.push_back(t[pos_++]), ++n;
-    at_end = pos_ == static_cast<int64_t>(t.size());
+    const bool at_end = pos_ == static_cast<int64_t>(t.size());
     lock.unlock();
     if (n == 0) std::this_thread::sleep_for(1ms);  // a real poll waits when idle
-    return std::nullopt;
+    return at_end;
   }
 
  private:
@@ -72,7 +70,7 @@ class fake_reader final : public state_reader {
 offsets::run R(int64_t s, int64_t d, int64_t n) { return {{s}, {d}, n}; }
 
 struct store_harness {
-  offsets::testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   offsets::offset_store store = offsets::offset_store::open(dir.path()).value();
   std::vector<offsets::run> runs(const offsets::flow_id& f, const std::string& topic = "orders",
                                  int32_t p = 0) {
@@ -302,21 +300,18 @@ TEST(restore_state, stops_at_the_deadline_when_records_never_reach_the_end) {
   struct stuck final : state_reader {
     fake_reader& inner;
     explicit stuck(fake_reader& r) : inner(r) {}
-    std::optional<kafka_error> end_offset(const std::string& t, int64_t& out,
-                                          std::chrono::milliseconds to) override {
-      return inner.end_offset(t, out, to);
+    kafka_result<int64_t> end_offset(const std::string& t, std::chrono::milliseconds to) override {
+      return inner.end_offset(t, to);
     }
-    std::optional<kafka_error> start(const std::string& t, int64_t o) override {
-      return inner.start(t, o);
-    }
+    kafka_result<void> start(const std::string& t, int64_t o) override { return inner.start(t, o); }
     bool gave = false;
-    std::optional<kafka_error> poll(std::vector<state_record>& out, size_t,
-                                    std::chrono::milliseconds, bool& at_end) override {
-      at_end = false;
-      if (gave) return std::this_thread::sleep_for(1ms), std::nullopt;
+    kafka_result<bool> poll(std::vector<state_record>& out, size_t,
+                            std::chrono::milliseconds) override {
+      if (gave) return std::this_thread::sleep_for(1ms), false;
       gave = true;
-      bool e = false;
-      return inner.poll(out, 1, 0ms, e);
+      auto polled = inner.poll(out, 1, 0ms);
+      if (!polled) return polled;
+      return false;  // never at the end
     }
   } reader2(reader);
   auto s = settings_of_a();

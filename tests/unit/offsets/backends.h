@@ -15,7 +15,7 @@
 
 #include "offsets/partition_map.h"
 #include "offsets/store.h"
-#include "temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::offsets::testing {
 
@@ -77,7 +77,7 @@ class store_backend final : public backend {
     }
   }
 
-  temp_dir dir_;
+  tandem::testing::temp_dir dir_;
   offset_store store_;
   stored_partition index_;
 };

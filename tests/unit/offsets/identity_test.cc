@@ -17,7 +17,7 @@
 #include "offsets/run_builder.h"
 #include "offsets/store.h"
 #include "offsets/translate.h"
-#include "temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::offsets {
 namespace {
@@ -67,7 +67,7 @@ TEST(identity_failover, starts_at_the_lower_of_the_two_frontiers) {
 }
 
 TEST(identity_failover, gives_the_same_answers_from_the_store) {
-  testing::temp_dir dir;
+  tandem::testing::temp_dir dir;
   auto store = offset_store::open(dir.path()).value();
   const flow_id ab{"A", "B"}, ba{"B", "A"};
   // One commit, as the process of A would make it: its own flow's runs and the peer's runs

@@ -5,12 +5,12 @@
 
 #include "offsets/canonical.h"
 #include "offsets/store.h"
-#include "temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::offsets {
 namespace {
 
-using testing::temp_dir;
+using tandem::testing::temp_dir;
 
 TEST(plan_invalidate_source, erases_from_the_offset_and_cuts_every_copy_of_a_straddling_group) {
   // 0..9 copied twice (replay), 10..14 once.

@@ -8,13 +8,13 @@
 
 #include "offsets/keys.h"
 #include "offsets/store.h"
-#include "temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::offsets {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::temp_dir;
+using tandem::testing::temp_dir;
 
 const partition_ref p{{"west", "east"}, "orders", 0};
 

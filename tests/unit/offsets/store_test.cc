@@ -4,12 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
+#include "tests/fakes/temp_dir.h"
 
 namespace tandem::offsets {
 namespace {
 
-using testing::temp_dir;
+using tandem::testing::temp_dir;
 
 const flow_id west_east{"west", "east"};
 

@@ -7,7 +7,7 @@
 // Checkpoints of "billing" from east: orders/0 at 13, orders/1 at 2, orders/2 at 3.
 #include <gtest/gtest.h>
 
-#include "fake_group_admin.h"
+#include "tests/fakes/fake_group_admin.h"
 #include "json_check.h"
 #include "tools_fixture.h"
 
@@ -196,7 +196,7 @@ TEST_F(test_groups, test_unknown_group_region_and_unreachable_cluster) {
   EXPECT_EQ(missing.code, 2);
   EXPECT_TRUE(contains(missing.err, "missing --group GROUP")) << missing.err;
 
-  cluster_->fail_all = engine::kafka_error{"_TRANSPORT", "Connection refused", true};
+  cluster_->fail_all = engine::make_kafka_error(engine::kafka_errc::transport, "Connection refused");
   const auto down = groups({"failover", "--config", config, "--group", "billing", "--from", "east"});
   EXPECT_EQ(down.code, 1);
   EXPECT_TRUE(contains(down.err, "cannot describe group \"billing\" on west: _TRANSPORT: Connection refused"))

@@ -2,7 +2,7 @@
 // Region west's config (prefix naming); checkpoints of two groups from east.
 #include <gtest/gtest.h>
 
-#include "fake_group_admin.h"
+#include "tests/fakes/fake_group_admin.h"
 #include "json_check.h"
 #include "tools_fixture.h"
 
@@ -50,7 +50,7 @@ TEST_F(test_groups_list, test_table_shows_topics_partitions_ages_and_local_state
 
 TEST_F(test_groups_list, test_json_and_an_unreachable_local_cluster) {
   const std::string config = setup();
-  cluster_->fail_all = engine::kafka_error{"_TRANSPORT", "Broker transport failure", true};
+  cluster_->fail_all = engine::make_kafka_error(engine::kafka_errc::transport, "Broker transport failure");
   const auto r = list({"--config", config, "--json", "--from", "east"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("warning: group states on west unknown: _TRANSPORT"), std::string::npos) << r.err;

@@ -97,25 +97,28 @@ class fake_reader final : public engine::partition_reader {
  public:
   explicit fake_reader(fake_cluster& c) : c_(c) {}
 
-  std::optional<engine::kafka_error> list_topics(std::vector<engine::topic_info>& out,
-                                                 std::chrono::milliseconds) override {
-    if (!c_.reachable) return engine::kafka_error{"_TRANSPORT", "connection refused"};
+  engine::kafka_result<std::vector<engine::topic_info>> list_topics(std::chrono::milliseconds) override {
+    if (!c_.reachable)
+      return std::unexpected(engine::make_kafka_error(engine::kafka_errc::transport, "connection refused"));
+    std::vector<engine::topic_info> out;
     for (const auto& [name, parts] : c_.topics) out.push_back({name, static_cast<int32_t>(parts.size())});
-    return std::nullopt;
+    return out;
   }
-  std::optional<engine::kafka_error> query_watermarks(const std::string& topic, int32_t p, engine::watermarks& out,
-                                                      std::chrono::milliseconds) override {
+  engine::kafka_result<engine::watermarks> query_watermarks(const std::string& topic, int32_t p,
+                                                            std::chrono::milliseconds) override {
     const auto& recs = c_.topics.at(topic).at(p);
+    engine::watermarks out;
     out.low = recs.empty() ? 0 : recs.front().offset;
     out.high = recs.empty() ? 0 : recs.back().offset + 1;
-    return std::nullopt;
+    return out;
   }
-  std::optional<engine::kafka_error> read(const std::string& topic, int32_t p, int64_t from, int64_t to,
-                                          const std::function<void(std::span<const engine::header_record>)>& visit,
-                                          std::chrono::milliseconds, engine::range_read& out) override {
+  engine::kafka_result<engine::range_read> read(
+      const std::string& topic, int32_t p, int64_t from, int64_t to,
+      const std::function<void(std::span<const engine::header_record>)>& visit,
+      std::chrono::milliseconds) override {
     ++c_.reads;
     std::vector<engine::header_record> batch;
-    out = {from, true};
+    engine::range_read out{from, true};
     for (const auto& r : c_.topics.at(topic).at(p)) {
       if (r.offset < from || r.offset >= to) continue;
       batch.push_back({r.offset, r.header ? std::optional<std::string_view>(*r.header) : std::nullopt});
@@ -126,7 +129,7 @@ class fake_reader final : public engine::partition_reader {
       }
     }
     if (!batch.empty()) visit(batch);
-    return std::nullopt;
+    return out;
   }
 
  private:

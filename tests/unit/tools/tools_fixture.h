@@ -4,17 +4,16 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "offsets/store.h"
+#include "tests/fakes/temp_dir.h"
 #include "tools/tandemctl.h"
 
 namespace tandem::tools::testing {
@@ -41,23 +40,7 @@ inline result run(std::vector<std::string_view> args, const environment& env) {
   return {code, out.str(), err.str()};
 }
 
-class temp_dir {
- public:
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "tandem-tools-XXXXXX").string();
-    if (char* made = mkdtemp(pattern.data())) path_ = made;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using tandem::testing::temp_dir;
 
 inline const offsets::flow_id east_west{"east", "west"};  // own flow of region west
 inline const offsets::flow_id west_east{"west", "east"};  // peer flow (learned from echoes)

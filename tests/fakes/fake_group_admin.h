@@ -29,59 +29,61 @@ class fake_group_admin final : public engine::group_admin {
  public:
   explicit fake_group_admin(std::shared_ptr<fake_cluster_state> s) : s_(std::move(s)) {}
 
-  std::optional<engine::kafka_error> list_groups(std::vector<engine::group_listing>& out,
-                                                 std::chrono::milliseconds) override {
-    if (s_->fail_all) return s_->fail_all;
-    out.clear();
-    for (const auto& [g, st] : s_->states) out.push_back({g, st});
-    return std::nullopt;
+  engine::kafka_result<engine::partial<std::vector<engine::group_listing>>> list_groups(
+      std::chrono::milliseconds) override {
+    if (s_->fail_all) return std::unexpected(*s_->fail_all);
+    engine::partial<std::vector<engine::group_listing>> out;
+    for (const auto& [g, st] : s_->states) out.value.push_back({g, st});
+    return out;
   }
-  std::optional<engine::kafka_error> describe_group(const std::string& group, engine::group_state& out,
-                                                    std::chrono::milliseconds) override {
-    if (s_->fail_all) return s_->fail_all;
+  engine::kafka_result<engine::group_state> describe_group(const std::string& group,
+                                                           std::chrono::milliseconds) override {
+    if (s_->fail_all) return std::unexpected(*s_->fail_all);
     ++s_->describes;
     if (s_->not_coordinator > 0) {
       --s_->not_coordinator;
-      return engine::kafka_error{"NOT_COORDINATOR", "Broker: Not coordinator", true};
+      return std::unexpected(
+          engine::make_kafka_error(engine::kafka_errc::not_coordinator, "Broker: Not coordinator"));
     }
     auto it = s_->states.find(group);
-    out = it == s_->states.end() ? engine::group_state::absent : it->second;
-    return std::nullopt;
+    return it == s_->states.end() ? engine::group_state::absent : it->second;
   }
-  std::optional<engine::kafka_error> committed_offsets(const std::string& group,
-                                                       std::vector<engine::group_offset>& out,
-                                                       std::chrono::milliseconds) override {
-    if (s_->fail_all) return s_->fail_all;
-    out.clear();
+  engine::kafka_result<engine::partial<std::vector<engine::group_offset>>> committed_offsets(
+      const std::string& group, std::chrono::milliseconds) override {
+    if (s_->fail_all) return std::unexpected(*s_->fail_all);
+    engine::partial<std::vector<engine::group_offset>> out;
     for (const auto& [tp, offset] : s_->committed[group]) {
       engine::group_offset o;
       o.topic = tp.first;
       o.partition = tp.second;
       o.offset = offset;
-      out.push_back(std::move(o));
+      out.value.push_back(std::move(o));
     }
-    return std::nullopt;
+    return out;
   }
-  std::optional<engine::kafka_error> alter_offsets(const std::string& group,
-                                                   std::span<const engine::group_offset> offsets,
-                                                   std::chrono::milliseconds) override {
-    if (s_->fail_all) return s_->fail_all;
+  engine::kafka_result<void> alter_offsets(const std::string& group,
+                                           std::span<const engine::group_offset> offsets,
+                                           std::chrono::milliseconds) override {
+    if (s_->fail_all) return std::unexpected(*s_->fail_all);
     s_->altered.push_back({group, {offsets.begin(), offsets.end()}});
     auto st = s_->states.find(group);
     if (st != s_->states.end() && !engine::is_idle(st->second))
-      return engine::kafka_error{"UNKNOWN_MEMBER_ID", "group has members (fake)", false};
+      return std::unexpected(engine::make_kafka_error(engine::kafka_errc::unknown_member_id,
+                                                      "group has members (fake)",
+                                                      engine::error_kind::permanent));
     for (const auto& o : offsets) s_->committed[group][{o.topic, o.partition}] = o.offset;
     s_->states[group] = engine::group_state::empty;
-    return std::nullopt;
+    return {};
   }
-  std::optional<engine::kafka_error> log_start(const std::string& topic, int32_t partition, int64_t& out,
-                                               std::chrono::milliseconds) override {
-    if (s_->fail_all) return s_->fail_all;
+  engine::kafka_result<int64_t> log_start(const std::string& topic, int32_t partition,
+                                          std::chrono::milliseconds) override {
+    if (s_->fail_all) return std::unexpected(*s_->fail_all);
     auto it = s_->log_starts.find({topic, partition});
     if (it == s_->log_starts.end())
-      return engine::kafka_error{"UNKNOWN_TOPIC_OR_PART", "Broker: Unknown topic or partition", false};
-    out = it->second;
-    return std::nullopt;
+      return std::unexpected(engine::make_kafka_error(engine::kafka_errc::unknown_topic_or_part,
+                                                      "Broker: Unknown topic or partition",
+                                                      engine::error_kind::permanent));
+    return it->second;
   }
 
  private:

@@ -17,15 +17,15 @@
 //
 // Failure injection (all plain public fields, changed by tests between steps):
 //   fake_cluster::unreachable            list_topics/describe_configs/create_* fail with a
-//                                        retriable "_TRANSPORT" error; sources fetch nothing
-//   fake_sink::queue_full_next           the next N forwards return "_QUEUE_FULL"
-//   fake_sink::queue_capacity            forwards return "_QUEUE_FULL" while this many
+//                                        retriable kafka_errc::transport; sources fetch nothing
+//   fake_sink::queue_full_next           the next N forwards return queue_full
+//   fake_sink::queue_capacity            forwards return queue_full while this many
 //                                        records are outstanding (0: unbounded)
 //   fake_sink::fail_topic(t, error)      every forward to t is accepted, nothing is written,
 //                                        and its delivery report carries `error`
 //   fake_sink::hold_reports              poll()/flush() serve no delivery reports
 //   fake_sink::fatal                     fatal_error() returns it
-//   fake_sink::spin_limit                after this many "_QUEUE_FULL" in a row with no report
+//   fake_sink::spin_limit                after this many queue_full in a row with no report
 //                                        served in between, the caller is busy-waiting inside
 //                                        one call: a test failure, then the queue accepts (so a
 //                                        test fails instead of hanging)
@@ -33,8 +33,8 @@
 // Consumer groups: fake_group_admin and fake_state_producer (checkpoints, group sync) work on
 // a fake_cluster's `groups` / `group_states` / `group_epochs` and its topics.
 //
-// Error codes are the ones engine/kafka/rdkafka/common.cc produces (rd_kafka_err2name names):
-// "_QUEUE_FULL", "_PURGE_QUEUE", "TOPIC_ALREADY_EXISTS", ...
+// Errors are made with make_kafka_error (engine/kafka/error.h): the codes and names the
+// librdkafka adapter produces (kafka_errc::queue_full is "_QUEUE_FULL", ...).
 //
 // Threading: single-threaded, like a flow. Polls never block unless
 // fake_source::honour_poll_timeout is set (a real consumer waits for the timeout when idle).
@@ -179,8 +179,15 @@ class fake_cluster {
     return t.partitions[static_cast<size_t>(p)];
   }
 
+  std::vector<topic_info> topic_list() const {
+    std::vector<topic_info> out;
+    for (const auto& [name, t] : topics)
+      out.push_back({name, static_cast<int32_t>(t.partitions.size())});
+    return out;
+  }
+
   kafka_error unreachable_error() const {
-    return {"_TRANSPORT", "cluster " + region_ + " unreachable (fake)", true};
+    return make_kafka_error(kafka_errc::transport, "cluster " + region_ + " unreachable (fake)");
   }
 
  private:
@@ -266,36 +273,34 @@ class fake_source final : public record_source {
   const fake_ledger& ledger() const { return *ledger_; }
   size_t live_records() const { return ledger_->live.size(); }
 
-  std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
-                                         std::chrono::milliseconds) override {
-    if (cluster_.unreachable || list_topics_unreachable) return cluster_.unreachable_error();
-    out.clear();
-    for (const auto& [name, t] : cluster_.topics)
-      out.push_back({name, static_cast<int32_t>(t.partitions.size())});
-    return std::nullopt;
+  kafka_result<std::vector<topic_info>> list_topics(std::chrono::milliseconds) override {
+    if (cluster_.unreachable || list_topics_unreachable)
+      return std::unexpected(cluster_.unreachable_error());
+    return cluster_.topic_list();
   }
 
-  std::optional<kafka_error> describe_configs(const std::string& topic, topic_configs& out,
-                                              std::chrono::milliseconds) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
+  kafka_result<topic_configs> describe_configs(const std::string& topic,
+                                               std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     auto it = cluster_.topics.find(topic);
     if (it == cluster_.topics.end())
-      return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no topic " + topic, false};
-    for (const auto& [k, v] : it->second.configs) out[k] = v;
-    return std::nullopt;
+      return std::unexpected(make_kafka_error(kafka_errc::unknown_topic_or_part, "no topic " + topic,
+                                              error_kind::permanent));
+    return topic_configs(it->second.configs.begin(), it->second.configs.end());
   }
 
-  std::optional<kafka_error> seek(std::span<const partition_position> to) override {
+  kafka_result<void> seek(std::span<const partition_position> to) override {
     for (const auto& s : to) {
       auto it = positions.find({s.topic, s.partition});
       if (it == positions.end())
-        return kafka_error{"_UNKNOWN_PARTITION", "seek on an unassigned partition", false};
+        return std::unexpected(make_kafka_error(
+            kafka_errc::unknown_partition, "seek on an unassigned partition", error_kind::permanent));
       it->second = s.offset;
     }
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> assign(std::span<const partition_position> add) override {
+  kafka_result<void> assign(std::span<const partition_position> add) override {
     for (const auto& a : add) {
       int64_t pos = a.offset;
       if (pos == offset_beginning || pos == offset_end) {
@@ -309,7 +314,7 @@ class fake_source final : public record_source {
       }
       positions[{a.topic, a.partition}] = pos;
     }
-    return std::nullopt;
+    return {};
   }
 
   void poll(std::vector<record_ref>& out, size_t max, std::chrono::milliseconds timeout) override {
@@ -341,21 +346,22 @@ class fake_source final : public record_source {
     }
   }
 
-  std::optional<kafka_error> commit(std::span<const partition_position> ps) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
+  kafka_result<void> commit(std::span<const partition_position> ps) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     for (const auto& p : ps) group()[{p.topic, p.partition}] = p.offset;
     ++commits;
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> committed(std::vector<partition_position>& inout,
-                                       std::chrono::milliseconds) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
-    for (auto& p : inout) {
+  kafka_result<std::vector<partition_position>> committed(
+      std::span<const partition_position> partitions, std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
+    std::vector<partition_position> out(partitions.begin(), partitions.end());
+    for (auto& p : out) {
       auto it = group().find({p.topic, p.partition});
       p.offset = it == group().end() ? -1 : it->second;
     }
-    return std::nullopt;
+    return out;
   }
 
   watermarks partition_watermarks(const std::string& topic, int32_t partition) override {
@@ -406,8 +412,8 @@ class fake_sink final : public record_sink {
     // at-least-once); one that failed never left the queue.
     for (auto& rep : reports_)
       rep.error = rep.dst_offset >= 0
-                      ? kafka_error{"_PURGE_INFLIGHT", "purged in flight at shutdown (fake)", true}
-                      : kafka_error{"_PURGE_QUEUE", "purged from the queue at shutdown (fake)", true};
+                      ? make_kafka_error(kafka_errc::purge_inflight, "purged in flight at shutdown (fake)")
+                      : make_kafka_error(kafka_errc::purge_queue, "purged from the queue at shutdown (fake)");
     serve(reports_.size());
   }
 
@@ -432,44 +438,45 @@ class fake_sink final : public record_sink {
   int forwards = 0;            // accepted forwards
   int queue_full_returned = 0;
 
-  std::optional<kafka_error> list_topics(std::vector<topic_info>& out,
-                                         std::chrono::milliseconds) override {
-    if (cluster_.unreachable || list_topics_unreachable) return cluster_.unreachable_error();
-    out.clear();
-    for (const auto& [name, t] : cluster_.topics)
-      out.push_back({name, static_cast<int32_t>(t.partitions.size())});
-    return std::nullopt;
+  kafka_result<std::vector<topic_info>> list_topics(std::chrono::milliseconds) override {
+    if (cluster_.unreachable || list_topics_unreachable)
+      return std::unexpected(cluster_.unreachable_error());
+    return cluster_.topic_list();
   }
 
-  std::optional<kafka_error> create_topic(const std::string& topic, int32_t partitions,
-                                          const topic_configs& configs,
-                                          std::chrono::milliseconds) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
+  kafka_result<void> create_topic(const std::string& topic, int32_t partitions,
+                                  const topic_configs& configs, std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     if (cluster_.has_topic(topic))
-      return kafka_error{"TOPIC_ALREADY_EXISTS", "topic " + topic + " already exists", true};
+      return std::unexpected(make_kafka_error(kafka_errc::topic_already_exists,
+                                              "topic " + topic + " already exists"));
     if (partitions <= 0)
-      return kafka_error{"INVALID_PARTITIONS", "bad partition count", false};
+      return std::unexpected(make_kafka_error(kafka_errc::invalid_partitions,
+                                              "bad partition count", error_kind::permanent));
     cluster_.create_topic(topic, partitions, configs);
     created.push_back({topic, partitions, configs});
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> create_partitions(const std::string& topic, int32_t total,
-                                               std::chrono::milliseconds) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
+  kafka_result<void> create_partitions(const std::string& topic, int32_t total,
+                                       std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     if (!cluster_.has_topic(topic))
-      return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no topic " + topic, false};
+      return std::unexpected(make_kafka_error(kafka_errc::unknown_topic_or_part,
+                                              "no topic " + topic, error_kind::permanent));
     if (total <= cluster_.partition_count(topic))
-      return kafka_error{"INVALID_PARTITIONS", "topic " + topic + " already has " +
-                                                   std::to_string(cluster_.partition_count(topic)) +
-                                                   " partitions", false};
+      return std::unexpected(make_kafka_error(
+          kafka_errc::invalid_partitions,
+          "topic " + topic + " already has " + std::to_string(cluster_.partition_count(topic)) +
+              " partitions",
+          error_kind::permanent));
     cluster_.add_partitions(topic, total);
     grown.emplace_back(topic, total);
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> forward(const record_ref& r, const std::string& topic,
-                                     int32_t partition, std::string_view origin_header) override {
+  kafka_result<void> forward(const record_ref& r, const std::string& topic, int32_t partition,
+                             std::string_view origin_header) override {
     bool full = queue_full_next > 0 || (queue_capacity > 0 && reports_.size() >= queue_capacity);
     if (full && ++full_in_a_row_ > spin_limit) {
       ADD_FAILURE() << "forward() returned _QUEUE_FULL " << spin_limit
@@ -480,14 +487,17 @@ class fake_sink final : public record_sink {
     if (full) {
       if (queue_full_next > 0) --queue_full_next;
       ++queue_full_returned;
-      return kafka_error{"_QUEUE_FULL", "Local: Queue full", true};
+      return std::unexpected(make_kafka_error(kafka_errc::queue_full, "Local: Queue full"));
     }
     full_in_a_row_ = 0;
     auto* h = fake_ledger::check(r, fake_holder::owner::flow, "forward");
-    if (!h) return kafka_error{"_INVALID_ARG", "not a live fake record", false};
+    if (!h)
+      return std::unexpected(make_kafka_error(kafka_errc::invalid_arg, "not a live fake record",
+                                              error_kind::permanent));
     if (cluster_.partition_count(topic) <= partition || partition < 0)
-      return kafka_error{"_UNKNOWN_PARTITION", "no partition " + topic + "/" +
-                                                   std::to_string(partition), false};
+      return std::unexpected(make_kafka_error(
+          kafka_errc::unknown_partition, "no partition " + topic + "/" + std::to_string(partition),
+          error_kind::permanent));
     h->state = fake_holder::owner::sink;
     ++forwards;
     report rep{h, -1, std::nullopt};
@@ -500,7 +510,7 @@ class fake_sink final : public record_sink {
       rep.dst_offset = cluster_.append(topic, partition, std::move(copy));
     }
     reports_.push_back(std::move(rep));
-    return std::nullopt;
+    return {};
   }
 
   int poll(std::chrono::milliseconds) override {
@@ -549,7 +559,7 @@ class fake_sink final : public record_sink {
 // alter_offsets refuses a group with members ("UNKNOWN_MEMBER_ID") and creates an absent one.
 //
 // Knobs: fail_list / fail_committed / fail_describe / fail_alter make the next calls of that kind
-// fail (retriable "_TRANSPORT"); cluster.unreachable fails every call.
+// fail (retriable kafka_errc::transport); cluster.unreachable fails every call.
 // Observations: every alter_offsets call as received (leader epochs included), and counts.
 class fake_group_admin final : public group_admin {
  public:
@@ -569,52 +579,51 @@ class fake_group_admin final : public group_admin {
   int describes = 0;
   int log_start_queries = 0;
 
-  std::optional<kafka_error> list_groups(std::vector<group_listing>& out,
-                                         std::chrono::milliseconds) override {
-    out.clear();
-    if (auto e = failure(fail_list)) return e;
+  kafka_result<partial<std::vector<group_listing>>> list_groups(
+      std::chrono::milliseconds) override {
+    if (auto e = failure(fail_list)) return std::unexpected(std::move(*e));
     ++lists;
     std::set<std::string> names;
     for (const auto& [g, offsets] : cluster_.groups) names.insert(g);
     for (const auto& [g, state] : cluster_.group_states)
       if (state != group_state::absent) names.insert(g);
-    for (const auto& g : names) out.push_back({g, cluster_.state_of(g)});
-    return std::nullopt;
+    partial<std::vector<group_listing>> out;
+    for (const auto& g : names) out.value.push_back({g, cluster_.state_of(g)});
+    return out;
   }
 
-  std::optional<kafka_error> describe_group(const std::string& group, group_state& out,
-                                            std::chrono::milliseconds) override {
-    if (auto e = failure(fail_describe)) return e;
+  kafka_result<group_state> describe_group(const std::string& group,
+                                           std::chrono::milliseconds) override {
+    if (auto e = failure(fail_describe)) return std::unexpected(std::move(*e));
     ++describes;
-    out = cluster_.state_of(group);
-    return std::nullopt;
+    return cluster_.state_of(group);
   }
 
-  std::optional<kafka_error> committed_offsets(const std::string& group,
-                                               std::vector<group_offset>& out,
-                                               std::chrono::milliseconds) override {
-    out.clear();
-    if (auto e = failure(fail_committed)) return e;
+  kafka_result<partial<std::vector<group_offset>>> committed_offsets(
+      const std::string& group, std::chrono::milliseconds) override {
+    if (auto e = failure(fail_committed)) return std::unexpected(std::move(*e));
+    partial<std::vector<group_offset>> out;
     auto it = cluster_.groups.find(group);
-    if (it == cluster_.groups.end()) return std::nullopt;
+    if (it == cluster_.groups.end()) return out;
     const auto& epochs = cluster_.group_epochs[group];
     for (const auto& [tp, offset] : it->second) {
       group_offset o{tp.first, tp.second, offset, std::nullopt, {}};
       if (auto e = epochs.find(tp); e != epochs.end()) o.leader_epoch = e->second;
       if (auto m = cluster_.group_metadata[group].find(tp); m != cluster_.group_metadata[group].end())
         o.metadata = m->second;
-      out.push_back(std::move(o));
+      out.value.push_back(std::move(o));
     }
-    return std::nullopt;
+    return out;
   }
 
-  std::optional<kafka_error> alter_offsets(const std::string& group,
-                                           std::span<const group_offset> offsets,
-                                           std::chrono::milliseconds) override {
-    if (auto e = failure(fail_alter)) return e;
+  kafka_result<void> alter_offsets(const std::string& group, std::span<const group_offset> offsets,
+                                   std::chrono::milliseconds) override {
+    if (auto e = failure(fail_alter)) return std::unexpected(std::move(*e));
     altered.push_back({group, {offsets.begin(), offsets.end()}});
     if (!is_idle(cluster_.state_of(group)))
-      return kafka_error{"UNKNOWN_MEMBER_ID", "group " + group + " has members (fake)", false};
+      return std::unexpected(make_kafka_error(kafka_errc::unknown_member_id,
+                                              "group " + group + " has members (fake)",
+                                              error_kind::permanent));
     auto& g = cluster_.groups[group];
     for (const auto& o : offsets) {
       g[{o.topic, o.partition}] = o.offset;
@@ -626,18 +635,18 @@ class fake_group_admin final : public group_admin {
     }
     if (cluster_.group_states.count(group) == 0 || cluster_.group_states[group] == group_state::absent)
       cluster_.group_states[group] = group_state::empty;
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> log_start(const std::string& topic, int32_t partition, int64_t& out,
-                                       std::chrono::milliseconds) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
+  kafka_result<int64_t> log_start(const std::string& topic, int32_t partition,
+                                  std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     ++log_start_queries;
     if (cluster_.partition_count(topic) <= partition || partition < 0)
-      return kafka_error{"UNKNOWN_TOPIC_OR_PART", "no partition " + topic + "/" +
-                                                      std::to_string(partition), false};
-    out = cluster_.partition(topic, partition).log_start();
-    return std::nullopt;
+      return std::unexpected(make_kafka_error(
+          kafka_errc::unknown_topic_or_part, "no partition " + topic + "/" + std::to_string(partition),
+          error_kind::permanent));
+    return cluster_.partition(topic, partition).log_start();
   }
 
  private:
@@ -645,7 +654,7 @@ class fake_group_admin final : public group_admin {
     if (cluster_.unreachable) return cluster_.unreachable_error();
     if (knob > 0) {
       --knob;
-      return kafka_error{"_TRANSPORT", "injected failure (fake)", true};
+      return make_kafka_error(kafka_errc::transport, "injected failure (fake)");
     }
     return std::nullopt;
   }
@@ -662,28 +671,29 @@ class fake_state_producer final : public state_producer {
   std::optional<kafka_error> flush_error;  // returned by the next flush, then cleared
   int ensures = 0;
 
-  std::optional<kafka_error> ensure_topic(const std::string& topic, int32_t partitions,
-                                          const topic_configs& configs,
-                                          std::chrono::milliseconds) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
+  kafka_result<void> ensure_topic(const std::string& topic, int32_t partitions,
+                                  const topic_configs& configs, std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     ++ensures;
     if (!cluster_.has_topic(topic)) cluster_.create_topic(topic, partitions, configs);
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> produce(const std::string& topic, std::string_view key,
-                                     std::string_view value) override {
-    if (cluster_.unreachable) return cluster_.unreachable_error();
+  kafka_result<void> produce(const std::string& topic, std::string_view key,
+                             std::string_view value) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     if (!cluster_.has_topic(topic))
-      return kafka_error{"_UNKNOWN_TOPIC", "no topic " + topic + " (fake)", false};
+      return std::unexpected(make_kafka_error(kafka_errc::unknown_topic,
+                                              "no topic " + topic + " (fake)", error_kind::permanent));
     cluster_.append(topic, 0, stored_record{std::string(key), std::string(value), {}, 0, -1});
-    return std::nullopt;
+    return {};
   }
 
-  std::optional<kafka_error> flush(std::chrono::milliseconds) override {
+  kafka_result<void> flush(std::chrono::milliseconds) override {
     std::optional<kafka_error> e;
     e.swap(flush_error);
-    return e;
+    if (e) return std::unexpected(std::move(*e));
+    return {};
   }
 
  private:
