@@ -94,6 +94,8 @@ class args {
       if (o->count() == 0) continue;
       if (o->get_lnames().empty()) {  // -X
         for (const std::string& kv : o->results()) extra_.emplace_back(key_value(kv));
+      } else if (o->results().back().empty()) {
+        throw usage_error("bad argument --" + o->get_lnames().front());
       } else {
         kv_[o->get_lnames().front()] = o->results().back();
       }
@@ -121,6 +123,7 @@ class args {
 
  private:
   static std::pair<std::string, std::string> key_value(const std::string& kv) {
+    if (kv.empty()) throw usage_error("-X needs key=value");
     auto eq = kv.find('=');
     if (eq == std::string::npos) throw usage_error("-X needs key=value, got " + kv);
     return {kv.substr(0, eq), kv.substr(eq + 1)};
@@ -822,8 +825,10 @@ void declare(CLI::App& app) {
     CLI::App* sub = app.add_subcommand(c.name);
     sub->set_help_flag("-h,--help");
     sub->allow_extras();  // reported by main() in the words of a usage_error
-    for (const std::string& o : c.options) sub->add_option("--" + o)->type_name("VALUE");
-    sub->add_option("-X")->type_name("KEY=VALUE")->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    // A missing value reads as "" (expected 0 or 1), reported by args in the words of a usage_error.
+    for (const std::string& o : c.options)
+      sub->add_option("--" + o)->expected(0, 1)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    sub->add_option("-X")->expected(0, 1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   }
 }
 

@@ -88,7 +88,7 @@ void print_list_table(const context& ctx, const std::map<group_key, group_row>& 
                << "replication.checkpoint_interval while tandem runs, for the groups replication.groups selects).\n";
     return;
   }
-  const int64_t now = ctx.env && ctx.env->now_ms ? ctx.env->now_ms() : 0;
+  const int64_t now = ctx.now_ms();
   table t({"FROM", "GROUP", "TOPICS", "PARTITIONS", "NEWEST", "OLDEST", "STATE ON " + ctx.cfg.region},
           {align::left, align::left, align::left, align::right, align::right, align::right, align::left});
   for (const auto& [k, r] : rows) {

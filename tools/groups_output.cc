@@ -20,8 +20,6 @@ std::string_view action_name(action a) {
   return "commit";
 }
 
-int64_t now_ms(const context& ctx) { return ctx.env && ctx.env->now_ms ? ctx.env->now_ms() : 0; }
-
 json move_json(const partition_move& m, const failover_state* fo) {
   json j = {{"topic", m.from.topic},
             {"partition", m.from.partition},
@@ -84,7 +82,7 @@ void write_table(const context& ctx, const group_plan& plan, const failover_stat
   headers.insert(headers.end(), {"KIND", "REREAD", "AGE"});
   aligns.insert(aligns.end(), {align::left, R, R});
   table t(headers, aligns);
-  const int64_t now = now_ms(ctx);
+  const int64_t now = ctx.now_ms();
   for (const auto& m : plan.moves) {
     std::vector<std::string> row{m.from.topic, n(m.from.partition), n(m.from.source.v), m.to_topic,
                                  m.to ? n(m.to->offset) : "-"};

@@ -120,13 +120,31 @@ std::expected<offsets::flow_id, failure> lookup_flow(const context& ctx) {
   return offsets::flow_id{*s, ctx.cfg.region};
 }
 
-// One offset of one partition, by source or by target offset.
-struct lookup_request {
+// One offset of one partition of the store: what lookup and translate answer about.
+struct partition_offset {
   const offsets::offset_store* store = nullptr;
   offsets::partition_ref p;
-  bool by_source = true;
+  bool on_target = false;  // the offset is on the flow's target (--target-offset, --reverse)
   int64_t offset = 0;
 };
+
+// --topic, --partition and the offset option `o`, checked before the store is opened (usage
+// errors win); then the partition of `flow` in the store. Error: exit 2 for a usage error, 1
+// for a store or partition that is not there.
+std::expected<partition_offset, failure> read_partition_offset(context& ctx, const offsets::flow_id& flow,
+                                                               const option_spec& o, bool on_target) {
+  auto topic = ctx.required(k_topic_option);
+  if (!topic) return std::unexpected(topic.error());
+  auto partition = ctx.partition(k_partition_option);
+  if (!partition) return std::unexpected(partition.error());
+  auto offset = ctx.offset(o);
+  if (!offset) return std::unexpected(offset.error());
+  auto store = ctx.store();
+  if (!store) return std::unexpected(store.error());
+  auto p = find_partition(**store, ctx.cfg, flow, *topic, *partition);
+  if (!p) return std::unexpected(p.error());
+  return partition_offset{*store, std::move(*p), on_target, *offset};
+}
 
 // What the map says about it: the run at or below the offset, whether it covers it, the
 // offsets on both sides (the other one only when covered) and, without a run, where the map
@@ -137,52 +155,39 @@ struct lookup_answer {
   std::optional<int64_t> source, target, map_start;
 };
 
-// The options of lookup, checked before the store is opened (usage errors win).
-std::expected<lookup_request, failure> lookup_args(context& ctx) {
+// The options of lookup: a flow, and exactly one of --source-offset and --target-offset.
+std::expected<partition_offset, failure> lookup_args(context& ctx) {
   auto flow = lookup_flow(ctx);
   if (!flow) return std::unexpected(flow.error());
-  auto topic = ctx.required(k_topic_option);
-  if (!topic) return std::unexpected(topic.error());
-  auto partition = ctx.partition(k_partition_option);
-  if (!partition) return std::unexpected(partition.error());
-  lookup_request q;
-  q.by_source = ctx.args.has(k_source_offset_option.name);
-  if (q.by_source == ctx.args.has(k_target_offset_option.name)) {
+  const bool by_source = ctx.args.has(k_source_offset_option.name);
+  if (by_source == ctx.args.has(k_target_offset_option.name)) {
     return std::unexpected(usage_failure("give exactly one of --source-offset X and --target-offset Y"));
   }
-  auto offset = ctx.offset(q.by_source ? k_source_offset_option : k_target_offset_option);
-  if (!offset) return std::unexpected(offset.error());
-  q.offset = *offset;
-  auto store = ctx.store();
-  if (!store) return std::unexpected(store.error());
-  q.store = *store;
-  auto p = find_partition(**store, ctx.cfg, *flow, *topic, *partition);
-  if (!p) return std::unexpected(p.error());
-  q.p = std::move(*p);
-  return q;
+  return read_partition_offset(ctx, *flow, by_source ? k_source_offset_option : k_target_offset_option, !by_source);
 }
 
-std::expected<lookup_answer, failure> look_up(const lookup_request& q) {
+std::expected<lookup_answer, failure> look_up(const partition_offset& q) {
   const offsets::offset_store& store = *q.store;
   const int64_t x = q.offset;
+  const bool by_source = !q.on_target;
   // One seek: the run starting at or below the offset (lookups take "starting below x + 1").
-  auto found = q.by_source ? store.lookup_by_source(q.p, {x + 1})
+  auto found = by_source ? store.lookup_by_source(q.p, {x + 1})
                            : store.lookup_by_destination(q.p, offsets::target_offset{x + 1});
   if (!found) return std::unexpected(store_failure(found.error()));
   lookup_answer a{.r = *found};
-  a.covered = a.r && (q.by_source ? a.r->covers(offsets::source_offset{x}) : a.r->covers(offsets::target_offset{x}));
-  (q.by_source ? a.source : a.target) = x;
-  if (a.covered && q.by_source) a.target = a.r->target_of({x}).v;
-  if (a.covered && !q.by_source) a.source = a.r->source_of(offsets::target_offset{x}).v;
+  a.covered = a.r && (by_source ? a.r->covers(offsets::source_offset{x}) : a.r->covers(offsets::target_offset{x}));
+  (by_source ? a.source : a.target) = x;
+  if (a.covered && by_source) a.target = a.r->target_of({x}).v;
+  if (a.covered && !by_source) a.source = a.r->source_of(offsets::target_offset{x}).v;
   if (!a.r) {  // where the map begins, for the message
-    auto first = q.by_source ? store.first_by_source(q.p) : store.first_by_destination(q.p);
+    auto first = by_source ? store.first_by_source(q.p) : store.first_by_destination(q.p);
     if (!first) return std::unexpected(store_failure(first.error()));
-    if (*first) a.map_start = q.by_source ? (*first)->src_start.v : (*first)->dst_start.v;
+    if (*first) a.map_start = by_source ? (*first)->src_start.v : (*first)->dst_start.v;
   }
   return a;
 }
 
-void print_lookup_json(const context& ctx, const lookup_request& q, const lookup_answer& a) {
+void print_lookup_json(const context& ctx, const partition_offset& q, const lookup_answer& a) {
   print_json(ctx.io.out, {{"flow", offsets::to_string(q.p.flow)},
                           {"role", to_string(role_of(ctx.cfg, q.p.flow))},
                           {"topic", q.p.topic},
@@ -195,17 +200,18 @@ void print_lookup_json(const context& ctx, const lookup_request& q, const lookup
                           {"map_start", nullable(a.map_start)}});
 }
 
-void print_lookup_text(const context& ctx, const lookup_request& q, const lookup_answer& a) {
-  const std::string side = q.by_source ? "source" : "target";
-  const std::string other = q.by_source ? "target" : "source";
+void print_lookup_text(const context& ctx, const partition_offset& q, const lookup_answer& a) {
+  const bool by_source = !q.on_target;
+  const std::string side = by_source ? "source" : "target";
+  const std::string other = by_source ? "target" : "source";
   std::string result;
   if (a.covered) {
     result = "covered: " + side + " offset " + n(q.offset) + " <-> " + other + " offset " +
-             n(q.by_source ? *a.target : *a.source);
+             n(by_source ? *a.target : *a.source);
   } else if (a.r) {
-    const int64_t end = q.by_source ? a.r->src_end().v : a.r->dst_end().v;
+    const int64_t end = by_source ? a.r->src_end().v : a.r->dst_end().v;
     result = "not in the map: the run before it ends at " + side + " offset " + n(end - 1) +
-             (q.by_source ? " (a gap: compaction, transaction markers, aborted or filtered records)"
+             (by_source ? " (a gap: compaction, transaction markers, aborted or filtered records)"
                           : " (a gap: local writes, markers, or records not copied by this flow)");
   } else if (a.map_start) {
     result = "not in the map: no run starts at or below it; the map begins at " + side + " offset " + n(*a.map_start);
@@ -248,43 +254,23 @@ std::string kind_text(offsets::translation k) {
 }
 
 // A group's offset translated across one flow: source -> target, or back with --reverse.
-struct translate_request {
-  const offsets::offset_store* store = nullptr;
-  offsets::partition_ref p;
-  bool reverse = false;
-  int64_t offset = 0;
-};
-
 struct translate_answer {
   offsets::translation kind = offsets::translation::empty;
   std::optional<int64_t> source, target;  // the translated one is null for kind empty
 };
 
-// The options of translate, checked before the store is opened (usage errors win).
-std::expected<translate_request, failure> translate_args(context& ctx) {
+// The options of translate: --from, and --offset on REGION (on LOCAL with --reverse).
+std::expected<partition_offset, failure> translate_args(context& ctx) {
   auto from = ctx.required(k_from_option);
   if (!from) return std::unexpected(from.error());
   auto remote = remote_region(ctx.cfg, *from);
   if (!remote) return std::unexpected(remote.error());
-  auto topic = ctx.required(k_topic_option);
-  if (!topic) return std::unexpected(topic.error());
-  auto partition = ctx.partition(k_partition_option);
-  if (!partition) return std::unexpected(partition.error());
-  auto offset = ctx.offset(k_offset_option);
-  if (!offset) return std::unexpected(offset.error());
-  translate_request q{.reverse = ctx.args.has(k_reverse_option.name), .offset = *offset};
-  auto store = ctx.store();
-  if (!store) return std::unexpected(store.error());
-  q.store = *store;
-  auto p = find_partition(**store, ctx.cfg, {*remote, ctx.cfg.region}, *topic, *partition);
-  if (!p) return std::unexpected(p.error());
-  q.p = std::move(*p);
-  return q;
+  return read_partition_offset(ctx, {*remote, ctx.cfg.region}, k_offset_option, ctx.args.has(k_reverse_option.name));
 }
 
-std::expected<translate_answer, failure> translate(const translate_request& q) {
+std::expected<translate_answer, failure> translate(const partition_offset& q) {
   translate_answer a;
-  if (q.reverse) {
+  if (q.on_target) {
     auto t = q.store->translate_to_source(q.p, offsets::target_offset{q.offset});
     if (!t) return std::unexpected(store_failure(t.error()));
     a.kind = t->kind;
@@ -300,9 +286,9 @@ std::expected<translate_answer, failure> translate(const translate_request& q) {
   return a;
 }
 
-void print_translate_json(const context& ctx, const translate_request& q, const translate_answer& a) {
+void print_translate_json(const context& ctx, const partition_offset& q, const translate_answer& a) {
   print_json(ctx.io.out, {{"flow", offsets::to_string(q.p.flow)},
-                          {"direction", q.reverse ? "to_source" : "to_target"},
+                          {"direction", q.on_target ? "to_source" : "to_target"},
                           {"topic", q.p.topic},
                           {"target_topic", target_topic(ctx.cfg, q.p.flow, q.p.topic)},
                           {"partition", q.p.partition},
@@ -311,14 +297,14 @@ void print_translate_json(const context& ctx, const translate_request& q, const 
                           {"kind", to_string(a.kind)}});
 }
 
-void print_translate_text(const context& ctx, const translate_request& q, const translate_answer& a) {
+void print_translate_text(const context& ctx, const partition_offset& q, const translate_answer& a) {
   const offsets::partition_ref& p = q.p;
   const std::string src_at = p.topic + "/" + n(p.partition) + " on " + p.flow.source_region;
   const std::string dst_at =
       target_topic(ctx.cfg, p.flow, p.topic) + "/" + n(p.partition) + " on " + p.flow.target_region;
   auto at = [](const std::optional<int64_t>& v) { return v ? "offset " + n(*v) : std::string("log start"); };
   std::vector<std::pair<std::string, std::string>> fields{{"flow", offsets::to_string(p.flow)}};
-  if (q.reverse) {
+  if (q.on_target) {
     fields.push_back({"from", "offset " + n(q.offset) + " of " + dst_at});
     fields.push_back({"to", at(a.source) + " of " + src_at});
   } else {
