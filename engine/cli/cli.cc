@@ -5,8 +5,8 @@
 #include <iostream>
 #include <vector>
 
-#include "engine/config/config.h"
 #include "engine/cli/parse.h"
+#include "engine/config/config.h"
 #include "engine/config/suggest.h"
 
 namespace tandem::engine::cli {
@@ -60,8 +60,8 @@ int dispatch(const program& p, std::span<const std::string_view> args, streams i
     return k_exit_ok;
   }
   if (!app.remaining().empty()) return unknown_command(p, app.remaining().front(), io);
-  if (app.get_subcommands().empty()) {
-    io.err << p.name << ": missing command\n\n" << usage(p);
+  if (!parsed || app.get_subcommands().empty()) {
+    io.err << p.name << ": " << (parsed ? "missing command" : parsed.error()) << "\n\n" << usage(p);
     return k_exit_usage;
   }
   const std::string& name = app.get_subcommands().front()->get_name();

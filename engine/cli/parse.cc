@@ -33,13 +33,15 @@ std::string empty_inline_value(const CLI::App& app, std::span<const std::string_
   return "";
 }
 
-// What CLI11 left over: an option it does not know or a stray argument.
+// What CLI11 left over: an option it does not know or a stray argument (anything after `--`,
+// which CLI11 keeps in remaining() too).
 std::string leftover(const CLI::App& app) {
-  std::vector<std::string> rest = app.remaining();
-  std::erase(rest, "--");  // the end of the options, kept by CLI11
-  if (rest.empty()) return "";
-  const std::string& a = rest.front();
-  if (!a.starts_with('-') || a == "-") return "unexpected argument " + in_quotes(a);
+  const std::vector<std::string> rest = app.remaining();
+  const auto mark = std::ranges::find(rest, "--");
+  const auto first = mark == rest.begin() && mark != rest.end() ? std::next(mark) : rest.begin();
+  if (first == rest.end()) return "";
+  const std::string& a = *first;
+  if (first > mark || !a.starts_with('-') || a == "-") return "unexpected argument " + in_quotes(a);
   const std::vector<std::string> names = long_names(app);
   const std::vector<std::string_view> views(names.begin(), names.end());
   return unknown_option(std::string_view(a).substr(0, a.find('=')), views);
