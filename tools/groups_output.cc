@@ -20,6 +20,8 @@ std::string_view action_name(action a) {
   return "commit";
 }
 
+// One partition in --json, keys in the order of the help's "JSON:" line; an untranslated one has
+// nulls and its error; failover adds current_offset and action.
 json move_json(const partition_move& m, const failover_state* fo) {
   json j = {{"topic", m.from.topic},
             {"partition", m.from.partition},
@@ -44,6 +46,7 @@ json move_json(const partition_move& m, const failover_state* fo) {
   return j;
 }
 
+// The plan in --json: the group, the flow, failover's outcome (`fo`), then the partitions.
 void write_json(const context& ctx, const group_plan& plan, const failover_state* fo) {
   json doc = {{"group", plan.group},
               {"from", plan.flow.source_region},
