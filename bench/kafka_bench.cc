@@ -18,6 +18,7 @@
 // since the epoch (latency only; the record timestamp is that same instant in ms), the rest a
 // fixed pseudo-random filler. No key; record `seq` goes to partition seq % partitions. So
 // `verify` can prove that every record arrived once, on its partition.
+#include <CLI/CLI.hpp>
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -84,27 +85,25 @@ struct failure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The options of one command after CLI11 parsed them (main() declares each command's options
+// in k_commands): `--name VALUE` and `-X key=value` (repeatable). Read by name, with defaults.
 class args {
  public:
-  args(int argc, char** argv, int first) {
-    for (int i = first; i < argc; ++i) {
-      std::string k = argv[i];
-      if (k == "-X") {
-        if (i + 1 >= argc) throw usage_error("-X needs key=value");
-        std::string kv = argv[++i];
-        auto eq = kv.find('=');
-        if (eq == std::string::npos) throw usage_error("-X needs key=value, got " + kv);
-        extra_.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-        continue;
+  explicit args(const CLI::App& cmd) {
+    for (const CLI::Option* o : cmd.get_options()) {
+      if (o->count() == 0) continue;
+      if (o->get_lnames().empty()) {  // -X
+        for (const std::string& kv : o->results()) extra_.emplace_back(key_value(kv));
+      } else if (o->results().back().empty()) {
+        throw usage_error("bad argument --" + o->get_lnames().front());
+      } else {
+        kv_[o->get_lnames().front()] = o->results().back();
       }
-      if (k.rfind("--", 0) != 0 || i + 1 >= argc) throw usage_error("bad argument " + k);
-      kv_[k.substr(2)] = argv[++i];
     }
   }
   std::string str(const std::string& k) {
     auto it = kv_.find(k);
     if (it == kv_.end()) throw usage_error("missing --" + k);
-    used_.push_back(k);
     return it->second;
   }
   std::string str(const std::string& k, const std::string& dflt) {
@@ -121,14 +120,14 @@ class args {
     return d;
   }
   const settings& extra() const { return extra_; }
-  // Every option given must have been read: catches typos.
-  void done() const {
-    for (const auto& [k, v] : kv_)
-      if (std::find(used_.begin(), used_.end(), k) == used_.end())
-        throw usage_error("unknown option --" + k);
-  }
 
  private:
+  static std::pair<std::string, std::string> key_value(const std::string& kv) {
+    if (kv.empty()) throw usage_error("-X needs key=value");
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) throw usage_error("-X needs key=value, got " + kv);
+    return {kv.substr(0, eq), kv.substr(eq + 1)};
+  }
   static int64_t parse(const std::string& k, const std::string& v) {
     char* end = nullptr;
     long long n = std::strtoll(v.c_str(), &end, 10);
@@ -136,7 +135,6 @@ class args {
     return n;
   }
   std::map<std::string, std::string> kv_;
-  std::vector<std::string> used_;
   settings extra_;
 };
 
@@ -357,7 +355,6 @@ int cmd_produce(args& a, bool preload) {
   int64_t records = a.num("records");
   int partitions = static_cast<int>(a.num("partitions", 6));
   size_t size = static_cast<size_t>(a.num("size", 1024));
-  a.done();
   // preload: the fastest safe producer (idempotent, acks=all, large batches); produce: tandem's.
   settings base = preload ? settings{{"enable.idempotence", "true"},
                                      {"acks", "all"},
@@ -443,7 +440,6 @@ int cmd_consume(args& a) {
   std::string bootstrap = a.str("bootstrap"), topic = a.str("topic");
   int64_t records = a.num("records");
   auto limit = std::chrono::seconds(a.num("timeout", 600));
-  a.done();
   rk_ptr rk = make_consumer(bootstrap, a.extra());
   int partitions = partitions_of(rk.get(), topic);
   if (partitions <= 0) throw failure("no topic " + topic);
@@ -473,7 +469,6 @@ int cmd_verify(args& a) {
   int64_t records = a.num("records");
   int64_t src_partitions = a.num("partitions", 0);
   auto limit = std::chrono::seconds(a.num("timeout", 600));
-  a.done();
   rk_ptr rk = make_consumer(bootstrap, a.extra());
   int partitions = partitions_of(rk.get(), topic);
   if (partitions <= 0) throw failure("no topic " + topic);
@@ -523,7 +518,6 @@ int cmd_verify(args& a) {
 
 int cmd_count(args& a) {
   std::string bootstrap = a.str("bootstrap"), topic = a.str("topic");
-  a.done();
   rk_ptr rk = make_client(RD_KAFKA_PRODUCER, make_conf(bootstrap, {}, a.extra()));
   std::printf("%lld\n", static_cast<long long>(topic_watermarks(rk.get(), topic).high));
   return 0;
@@ -532,7 +526,6 @@ int cmd_count(args& a) {
 int cmd_create(args& a) {
   std::string bootstrap = a.str("bootstrap"), topic = a.str("topic");
   int partitions = static_cast<int>(a.num("partitions", 6));
-  a.done();
   rk_ptr rk = make_client(RD_KAFKA_PRODUCER, make_conf(bootstrap, {}, a.extra()));
   std::printf("%d\n", ensure_topic(rk.get(), topic, partitions));
   return 0;
@@ -581,7 +574,6 @@ int cmd_watch(args& a) {
   long pid = static_cast<long>(a.num("pid"));
   auto limit = std::chrono::seconds(a.num("timeout", 600));
   auto interval = std::chrono::milliseconds(a.num("interval-ms", 100));
-  a.done();
   rk_ptr rk = make_client(RD_KAFKA_PRODUCER, make_conf(bootstrap, {}, a.extra()));
   auto deadline = steady::now() + limit;
   std::optional<proc_sample> first;
@@ -653,7 +645,6 @@ int cmd_latency(args& a) {
   // does, instead of one rd_kafka_consumer_poll per record.
   size_t read_batch = static_cast<size_t>(a.num("read-batch", 0));
   int read_timeout = static_cast<int>(a.num("read-timeout-ms", 100));
-  a.done();
   if (rate <= 0 || seconds <= 0) throw usage_error("--rate and --seconds must be > 0");
   const int64_t measured = static_cast<int64_t>(rate * static_cast<double>(seconds));
 
@@ -785,54 +776,97 @@ int cmd_latency(args& a) {
 
 // ---- main -------------------------------------------------------------------------------------
 
-void usage(FILE* out) {
-  std::fputs(
-      "usage: bench_kafka COMMAND [options] [-X librdkafka.key=value ...]\n"
-      "  preload --bootstrap B --topic T --records N [--partitions 6] [--size 1024]\n"
-      "      fast idempotent acks=all producer; creates T if missing\n"
-      "  produce --bootstrap B --topic T --records N [--partitions 6] [--size 1024]\n"
-      "      produce-only limit with tandem's producer settings\n"
-      "  consume --bootstrap B --topic T --records N [--timeout 600]\n"
-      "      consume-only limit with tandem's consumer settings, all partitions from the start\n"
-      "  latency --bootstrap-src A --bootstrap-dst B --topic-src T --topic-dst T2 --rate R\n"
-      "          --seconds S [--warmup 3] [--size 1024] [--partitions 6] [--drain 30]\n"
-      "          [--read-batch N --read-timeout-ms T]  (read like tandem: batch call)\n"
-      "      fixed-rate produce to A, consume from B; p50/p90/p99/max of arrival - timestamp\n"
-      "  count   --bootstrap B --topic T                     sum of high watermarks\n"
-      "  create  --bootstrap B --topic T [--partitions 6]    create unless it exists\n"
-      "  watch   --bootstrap B --topic T --records N --pid PID [--timeout 600]\n"
-      "      wait until T holds N records; CPU, peak RSS and timings of process PID\n"
-      "  verify  --bootstrap B --topic T --records N [--partitions P]\n"
-      "      read all of T: every seq 0..N-1 exactly once (on partition seq % P)\n"
-      "Prints one JSON object. Exit 0 ok, 1 failure, 2 usage.\n",
-      out);
+constexpr const char* k_usage =
+    "usage: bench_kafka COMMAND [options] [-X librdkafka.key=value ...]\n"
+    "  preload --bootstrap B --topic T --records N [--partitions 6] [--size 1024]\n"
+    "      fast idempotent acks=all producer; creates T if missing\n"
+    "  produce --bootstrap B --topic T --records N [--partitions 6] [--size 1024]\n"
+    "      produce-only limit with tandem's producer settings\n"
+    "  consume --bootstrap B --topic T --records N [--timeout 600]\n"
+    "      consume-only limit with tandem's consumer settings, all partitions from the start\n"
+    "  latency --bootstrap-src A --bootstrap-dst B --topic-src T --topic-dst T2 --rate R\n"
+    "          --seconds S [--warmup 3] [--size 1024] [--partitions 6] [--drain 30]\n"
+    "          [--read-batch N --read-timeout-ms T]  (read like tandem: batch call)\n"
+    "      fixed-rate produce to A, consume from B; p50/p90/p99/max of arrival - timestamp\n"
+    "  count   --bootstrap B --topic T                     sum of high watermarks\n"
+    "  create  --bootstrap B --topic T [--partitions 6]    create unless it exists\n"
+    "  watch   --bootstrap B --topic T --records N --pid PID [--timeout 600]\n"
+    "      wait until T holds N records; CPU, peak RSS and timings of process PID\n"
+    "  verify  --bootstrap B --topic T --records N [--partitions P]\n"
+    "      read all of T: every seq 0..N-1 exactly once (on partition seq % P)\n"
+    "Prints one JSON object. Exit 0 ok, 1 failure, 2 usage.\n";
+
+// Every command and the options it reads (besides -X).
+struct command {
+  const char* name;
+  int (*run)(args& a);
+  std::vector<std::string> options;
+};
+
+const command k_commands[] = {
+    {"preload", [](args& a) { return cmd_produce(a, true); }, {"bootstrap", "topic", "records", "partitions", "size"}},
+    {"produce", [](args& a) { return cmd_produce(a, false); }, {"bootstrap", "topic", "records", "partitions", "size"}},
+    {"consume", cmd_consume, {"bootstrap", "topic", "records", "timeout"}},
+    {"latency", cmd_latency,
+     {"bootstrap-src", "bootstrap-dst", "topic-src", "topic-dst", "rate", "seconds", "warmup", "size", "partitions",
+      "wait-topic", "drain", "read-batch", "read-timeout-ms"}},
+    {"count", cmd_count, {"bootstrap", "topic"}},
+    {"create", cmd_create, {"bootstrap", "topic", "partitions"}},
+    {"watch", cmd_watch, {"bootstrap", "topic", "records", "pid", "timeout", "interval-ms"}},
+    {"verify", cmd_verify, {"bootstrap", "topic", "records", "partitions", "timeout"}},
+};
+
+// The command line as CLI11 subcommands; help (-h, --help, anywhere) prints k_usage.
+void declare(CLI::App& app) {
+  app.set_help_flag("-h,--help");
+  app.formatter_fn([](const CLI::App*, std::string, CLI::AppFormatMode) { return std::string(k_usage); });
+  app.require_subcommand(1);
+  for (const command& c : k_commands) {
+    CLI::App* sub = app.add_subcommand(c.name);
+    sub->set_help_flag("-h,--help");
+    sub->allow_extras();  // reported by main() in the words of a usage_error
+    // A missing value reads as "" (expected 0 or 1), reported by args in the words of a usage_error.
+    for (const std::string& o : c.options)
+      sub->add_option("--" + o)->expected(0, 1)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    sub->add_option("-X")->expected(0, 1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    usage(stderr);
+    std::fputs(k_usage, stderr);
     return 2;
   }
   std::string cmd = argv[1];
-  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    usage(stdout);
+  if (cmd == "help") {
+    std::fputs(k_usage, stdout);
     return 0;
   }
+  CLI::App app{"", "bench_kafka"};
+  declare(app);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
-    args a(argc, argv, 2);
-    if (cmd == "preload") return cmd_produce(a, true);
-    if (cmd == "produce") return cmd_produce(a, false);
-    if (cmd == "consume") return cmd_consume(a);
-    if (cmd == "latency") return cmd_latency(a);
-    if (cmd == "count") return cmd_count(a);
-    if (cmd == "create") return cmd_create(a);
-    if (cmd == "watch") return cmd_watch(a);
-    if (cmd == "verify") return cmd_verify(a);
+    app.parse(argc, argv);
+    const CLI::App& sub = *app.get_subcommands().front();
+    if (!sub.remaining().empty()) {
+      const std::string r = sub.remaining().front();
+      throw usage_error(r.rfind("--", 0) == 0 ? "unknown option " + r.substr(0, r.find('=')) : "bad argument " + r);
+    }
+    args a(sub);
+    for (const command& c : k_commands)
+      if (sub.get_name() == c.name) return c.run(a);
     throw usage_error("unknown command " + cmd);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(k_usage, stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    const bool known = std::any_of(std::begin(k_commands), std::end(k_commands),
+                                   [&](const command& c) { return cmd == c.name; });
+    std::fprintf(stderr, "bench_kafka: %s (try --help)\n", known ? e.what() : ("unknown command " + cmd).c_str());
+    return 2;
   } catch (const usage_error& e) {
     std::fprintf(stderr, "bench_kafka: %s (try --help)\n", e.what());
     return 2;

@@ -3,30 +3,9 @@
 #include <charconv>
 #include <vector>
 
-#include "engine/config/suggest.h"
+#include "engine/cli/parse.h"
 
 namespace tandem::tools {
-namespace {
-
-bool is_help(std::string_view a) { return a == "-h" || a == "--help"; }
-
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-const option_spec* find(std::span<const option_spec> spec, std::string_view name) {
-  for (const option_spec& o : spec)
-    if (o.name == name || (!o.alias.empty() && o.alias == name)) return &o;
-  return nullptr;
-}
-
-std::string unknown_option(std::span<const option_spec> spec, std::string_view name) {
-  std::vector<std::string_view> names;
-  for (const option_spec& o : spec) names.push_back(o.name);
-  std::string msg = "unknown option " + quoted(name);
-  if (auto near = engine::nearest(name, names)) msg += " (did you mean " + quoted(*near) + "?)";
-  return msg;
-}
-
-}  // namespace
 
 std::optional<std::string_view> parsed_args::get(std::string_view name) const {
   auto it = values_.find(name);
@@ -36,42 +15,20 @@ std::optional<std::string_view> parsed_args::get(std::string_view name) const {
 
 std::expected<parsed_args, std::string> parse_args(std::span<const std::string_view> args,
                                                    std::span<const option_spec> spec) {
-  parsed_args out;
-  for (std::string_view a : args) {
-    if (is_help(a)) {
-      out.help = true;
-      return out;
-    }
+  CLI::App app;
+  engine::cli::prepare(app, "");
+  for (const option_spec& o : spec) {
+    const std::string names = std::string(o.name) + (o.alias.empty() ? "" : "," + std::string(o.alias));
+    if (o.value_name.empty()) engine::cli::flag_option(app, names);
+    else engine::cli::value_option(app, names, std::string(o.value_name));
   }
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    if (!a.starts_with('-') || a == "-") return std::unexpected("unexpected argument " + quoted(a));
-    std::string_view name = a;
-    std::optional<std::string_view> inline_value;
-    if (auto eq = a.find('='); a.starts_with("--") && eq != std::string_view::npos) {
-      name = a.substr(0, eq);
-      inline_value = a.substr(eq + 1);
-    }
-    const option_spec* o = find(spec, name);
-    if (!o) return std::unexpected(unknown_option(spec, name));
-    if (out.has(o->name)) return std::unexpected("option " + std::string(o->name) + " given twice");
-    if (o->value_name.empty()) {
-      if (inline_value) return std::unexpected("option " + std::string(o->name) + " takes no value");
-      out.set(o->name, "");
-      continue;
-    }
-    std::string_view value;
-    if (inline_value) {
-      value = *inline_value;
-    } else if (i + 1 < args.size() && !args[i + 1].starts_with("--")) {
-      value = args[++i];
-    } else {
-      return std::unexpected("option " + std::string(o->name) + " needs a " + std::string(o->value_name));
-    }
-    if (value.empty()) {
-      return std::unexpected("option " + std::string(o->name) + ": empty " + std::string(o->value_name));
-    }
-    out.set(o->name, value);
+  auto parsed = engine::cli::parse(app, args);
+  if (!parsed) return std::unexpected(parsed.error());
+  parsed_args out;
+  out.help = *parsed == engine::cli::outcome::help;
+  for (const option_spec& o : spec) {
+    const CLI::Option* opt = app.get_option(std::string(o.name));
+    if (opt->count() > 0) out.set(o.name, o.value_name.empty() ? "" : opt->results().front());
   }
   return out;
 }

@@ -1,5 +1,7 @@
-// Option parsing for tandemctl commands: `--name VALUE`, `--name=VALUE`, short aliases
-// (`-c FILE`), flags (`--json`) and `-h`/`--help`. Commands take no positional arguments.
+// Option parsing for tandemctl commands: each command declares its options as a table of
+// option_spec; parse_args() reads them with CLI11 (engine/cli/parse.h, which words the
+// errors): `--name VALUE`, `--name=VALUE`, short aliases (`-c FILE`), flags (`--json`) and
+// `-h`/`--help`. Commands take no positional arguments.
 #pragma once
 
 #include <cstdint>

@@ -58,6 +58,9 @@ class context {
 
   bool json() const { return args.has(k_json_option.name); }
 
+  // environment::now_ms(); 0 (ages unknown) without an environment or a clock.
+  int64_t now_ms() const { return env && env->now_ms ? env->now_ms() : 0; }
+
   // The store of cfg.state_dir, opened (as a secondary) on first use.
   std::expected<const offsets::offset_store*, failure> store();
 

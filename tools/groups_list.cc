@@ -66,19 +66,19 @@ std::string local_states(const context& ctx, std::map<std::string, engine::group
 
 void print_list_json(const context& ctx, const std::map<group_key, group_row>& rows,
                      const std::map<std::string, engine::group_state>& states, const std::string& error) {
-  json_writer j(ctx.io.out);
-  j.begin_object().key("region").value(ctx.cfg.region).key("groups").begin_array();
+  json groups = json::array();
   for (const auto& [k, r] : rows) {
-    j.begin_object().key("group").value(k.second).key("from").value(k.first).key("topics").begin_array();
-    for (const auto& t : r.topics) j.value(t);
-    j.end_array().key("partitions").value(r.partitions);
-    j.key("newest_checkpoint_ms").value(r.newest_ms).key("oldest_checkpoint_ms").value(r.oldest_ms);
-    j.key("local_state").value(state_text(states, error.empty(), k.second)).end_object();
+    groups.push_back({{"group", k.second},
+                      {"from", k.first},
+                      {"topics", r.topics},
+                      {"partitions", r.partitions},
+                      {"newest_checkpoint_ms", r.newest_ms},
+                      {"oldest_checkpoint_ms", r.oldest_ms},
+                      {"local_state", state_text(states, error.empty(), k.second)}});
   }
-  j.end_array().key("local_cluster_error");
-  if (error.empty()) j.null(); else j.value(error);
-  j.end_object();
-  ctx.io.out << '\n';
+  print_json(ctx.io.out, {{"region", ctx.cfg.region},
+                          {"groups", std::move(groups)},
+                          {"local_cluster_error", error.empty() ? json(nullptr) : json(error)}});
 }
 
 void print_list_table(const context& ctx, const std::map<group_key, group_row>& rows,
@@ -88,7 +88,7 @@ void print_list_table(const context& ctx, const std::map<group_key, group_row>& 
                << "replication.checkpoint_interval while tandem runs, for the groups replication.groups selects).\n";
     return;
   }
-  const int64_t now = ctx.env && ctx.env->now_ms ? ctx.env->now_ms() : 0;
+  const int64_t now = ctx.now_ms();
   table t({"FROM", "GROUP", "TOPICS", "PARTITIONS", "NEWEST", "OLDEST", "STATE ON " + ctx.cfg.region},
           {align::left, align::left, align::left, align::right, align::right, align::right, align::left});
   for (const auto& [k, r] : rows) {

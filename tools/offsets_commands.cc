@@ -67,50 +67,54 @@ std::map<offsets::flow_id, flow_totals> group_by_flow(const engine::config& cfg,
   return flows;
 }
 
+struct overall {
+  int64_t partitions = 0, runs = 0, copied = 0;
+};
+
+overall sum(const std::map<offsets::flow_id, flow_totals>& flows) {
+  overall o;
+  for (const auto& [flow, t] : flows) {
+    o.partitions += static_cast<int64_t>(t.partitions.size());
+    o.runs += t.runs;
+    o.copied += t.copied;
+  }
+  return o;
+}
+
+json partition_json(const context& ctx, const offsets::flow_id& flow, const offsets::partition_stats& ps) {
+  return {{"topic", ps.partition.topic},
+          {"target_topic", target_topic(ctx.cfg, flow, ps.partition.topic)},
+          {"partition", ps.partition.partition},
+          {"runs", ps.runs},
+          {"copied_records", ps.copied_records},
+          {"resume", ps.resume ? json(ps.resume->v) : json(nullptr)}};
+}
+
 void print_stats_json(const context& ctx, const offsets::store_stats& s,
                       const std::map<offsets::flow_id, flow_totals>& flows) {
-  json_writer j(ctx.io.out);
-  j.begin_object().key("store").value(ctx.cfg.state_dir.string()).key("region").value(ctx.cfg.region);
-  j.key("flows").begin_array();
-  int64_t runs = 0, copied = 0, partitions = 0;
+  json flows_json = json::array();
   for (const auto& [flow, t] : flows) {
-    j.begin_object()
-        .key("flow").value(offsets::to_string(flow))
-        .key("source").value(flow.source_region)
-        .key("target").value(flow.target_region)
-        .key("role").value(to_string(t.role))
-        .key("runs").value(t.runs)
-        .key("copied_records").value(t.copied);
-    j.key("partitions").begin_array();
-    for (const auto* ps : t.partitions) {
-      std::optional<int64_t> resume;
-      if (ps->resume) resume = ps->resume->v;
-      j.begin_object()
-          .key("topic").value(ps->partition.topic)
-          .key("target_topic").value(target_topic(ctx.cfg, flow, ps->partition.topic))
-          .key("partition").value(ps->partition.partition)
-          .key("runs").value(ps->runs)
-          .key("copied_records").value(ps->copied_records)
-          .key("resume").value(resume)
-          .end_object();
-    }
-    j.end_array().end_object();
-    runs += t.runs;
-    copied += t.copied;
-    partitions += static_cast<int64_t>(t.partitions.size());
+    json parts = json::array();
+    for (const auto* ps : t.partitions) parts.push_back(partition_json(ctx, flow, *ps));
+    flows_json.push_back({{"flow", offsets::to_string(flow)},
+                          {"source", flow.source_region},
+                          {"target", flow.target_region},
+                          {"role", to_string(t.role)},
+                          {"runs", t.runs},
+                          {"copied_records", t.copied},
+                          {"partitions", std::move(parts)}});
   }
-  j.end_array();
-  j.key("totals").begin_object()
-      .key("partitions").value(partitions)
-      .key("runs").value(runs)
-      .key("copied_records").value(copied)
-      .key("keys").value(s.keys)
-      .key("checkpoints").value(s.checkpoints)
-      .key("sst_bytes").value(s.sst_bytes)
-      .key("dir_bytes").value(s.dir_bytes)
-      .end_object();
-  j.end_object();
-  ctx.io.out << '\n';
+  const overall o = sum(flows);
+  print_json(ctx.io.out, {{"store", ctx.cfg.state_dir.string()},
+                          {"region", ctx.cfg.region},
+                          {"flows", std::move(flows_json)},
+                          {"totals", {{"partitions", o.partitions},
+                                      {"runs", o.runs},
+                                      {"copied_records", o.copied},
+                                      {"keys", s.keys},
+                                      {"checkpoints", s.checkpoints},
+                                      {"sst_bytes", s.sst_bytes},
+                                      {"dir_bytes", s.dir_bytes}}}});
 }
 
 void print_stats_tables(const context& ctx, const offsets::store_stats& s,
@@ -121,7 +125,6 @@ void print_stats_tables(const context& ctx, const offsets::store_stats& s,
   table parts({"FLOW", "ROLE", "TOPIC", "PARTITION", "RUNS", "COPIED", "RESUME"},
               {align::left, align::left, align::left, R, R, R, R});
   table totals({"FLOW", "ROLE", "PARTITIONS", "RUNS", "COPIED"}, {align::left, align::left, R, R, R});
-  int64_t runs = 0, copied = 0, partitions = 0;
   for (const auto& [flow, t] : flows) {
     for (const auto* ps : t.partitions) {
       parts.add({offsets::to_string(flow), std::string(to_string(t.role)), ps->partition.topic,
@@ -130,9 +133,6 @@ void print_stats_tables(const context& ctx, const offsets::store_stats& s,
     }
     totals.add({offsets::to_string(flow), std::string(to_string(t.role)), n(static_cast<int64_t>(t.partitions.size())),
                 n(t.runs), n(t.copied)});
-    runs += t.runs;
-    copied += t.copied;
-    partitions += static_cast<int64_t>(t.partitions.size());
   }
   if (parts.empty()) {
     out << "No partitions in the map yet.\n\n";
@@ -141,7 +141,8 @@ void print_stats_tables(const context& ctx, const offsets::store_stats& s,
     out << '\n';
   }
   totals.print(out);
-  out << "\nTotal: " << partitions << " partitions, " << runs << " runs, " << copied << " records copied\n"
+  const overall o = sum(flows);
+  out << "\nTotal: " << o.partitions << " partitions, " << o.runs << " runs, " << o.copied << " records copied\n"
       << "Store: " << s.keys << " keys, " << s.checkpoints << " checkpoints, " << human_bytes(s.sst_bytes)
       << " in SST files, " << human_bytes(s.dir_bytes) << " on disk\n"
       << "Roles: own = REMOTE->" << ctx.cfg.region << ", replicated by this region's tandem; peer = "
@@ -264,8 +265,7 @@ std::expected<void, failure> dump_body(context& ctx) {
   const auto R = align::right;
   table t({"FLOW", "TOPIC", "PARTITION", "SRC_START", "DST_START", "LENGTH", "SOURCE", "TARGET"},
           {align::left, align::left, R, R, R, R, R, R});
-  json_writer j(ctx.io.out);
-  if (ctx.json()) j.begin_object().key("runs").begin_array();
+  json runs_json = json::array();
   int64_t count = 0, with_runs = 0;
   for (const auto& p : *parts) {
     auto runs = (*store)->runs(p);
@@ -274,17 +274,12 @@ std::expected<void, failure> dump_body(context& ctx) {
     for (const auto& r : *runs) {
       ++count;
       if (ctx.json()) {
-        j.begin_object()
-            .key("flow").value(offsets::to_string(p.flow))
-            .key("topic").value(p.topic)
-            .key("target_topic").value(target_topic(ctx.cfg, p.flow, p.topic))
-            .key("partition").value(p.partition)
-            .key("src_start").value(r.src_start.v)
-            .key("dst_start").value(r.dst_start.v)
-            .key("length").value(r.length)
-            .key("src_end").value(r.src_end().v)
-            .key("dst_end").value(r.dst_end().v)
-            .end_object();
+        json run = {{"flow", offsets::to_string(p.flow)},
+                    {"topic", p.topic},
+                    {"target_topic", target_topic(ctx.cfg, p.flow, p.topic)},
+                    {"partition", p.partition}};
+        run.update(run_json(r));
+        runs_json.push_back(std::move(run));
       } else {
         t.add({offsets::to_string(p.flow), p.topic, n(p.partition), n(r.src_start.v), n(r.dst_start.v), n(r.length),
                range_text(r.src_start.v, r.src_end().v), range_text(r.dst_start.v, r.dst_end().v)});
@@ -292,8 +287,7 @@ std::expected<void, failure> dump_body(context& ctx) {
     }
   }
   if (ctx.json()) {
-    j.end_array().end_object();
-    ctx.io.out << '\n';
+    print_json(ctx.io.out, {{"runs", std::move(runs_json)}});
   } else if (count == 0) {
     ctx.io.out << "No runs" << (parts->empty() ? " (the store has no maps yet)" : "") << ".\n";
   } else {
@@ -305,6 +299,14 @@ std::expected<void, failure> dump_body(context& ctx) {
 }
 
 }  // namespace
+
+json run_json(const offsets::run& r) {
+  return {{"src_start", r.src_start.v},
+          {"dst_start", r.dst_start.v},
+          {"length", r.length},
+          {"src_end", r.src_end().v},
+          {"dst_end", r.dst_end().v}};
+}
 
 int offsets_stats(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
   return run_command(std::string(program) + " stats", stats_usage(program), k_stats_options, args, io, &stats_body);

@@ -12,7 +12,9 @@
 #include <string_view>
 
 #include "engine/cli/cli.h"
+#include "offsets/run.h"
 #include "offsets/translate.h"
+#include "tools/table.h"
 
 namespace tandem::tools {
 
@@ -21,6 +23,9 @@ int offsets_dump(std::string_view program, std::span<const std::string_view> arg
 int offsets_lookup(std::string_view program, std::span<const std::string_view> args, engine::cli::streams io);
 int offsets_translate(std::string_view program, std::span<const std::string_view> args,
                       engine::cli::streams io);
+
+// {"src_start","dst_start","length","src_end","dst_end"}: one run in --json (dump, lookup).
+json run_json(const offsets::run& r);
 
 using offsets::to_string;  // translation kinds: "exact", "rounded", ...
 

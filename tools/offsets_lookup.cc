@@ -92,20 +92,6 @@ std::string run_text(const offsets::run& r) {
          range_text(r.dst_start.v, r.dst_end().v);
 }
 
-void write_run(json_writer& j, const std::optional<offsets::run>& r) {
-  if (!r) {
-    j.null();
-    return;
-  }
-  j.begin_object()
-      .key("src_start").value(r->src_start.v)
-      .key("dst_start").value(r->dst_start.v)
-      .key("length").value(r->length)
-      .key("src_end").value(r->src_end().v)
-      .key("dst_end").value(r->dst_end().v)
-      .end_object();
-}
-
 // Key-value lines: "flow         east->west".
 void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields) {
   size_t width = 0;
@@ -134,83 +120,121 @@ std::expected<offsets::flow_id, failure> lookup_flow(const context& ctx) {
   return offsets::flow_id{*s, ctx.cfg.region};
 }
 
-std::expected<void, failure> lookup_body(context& ctx) {
-  auto flow = lookup_flow(ctx);
-  if (!flow) return std::unexpected(flow.error());
+// One offset of one partition of the store: what lookup and translate answer about.
+struct partition_offset {
+  const offsets::offset_store* store = nullptr;
+  offsets::partition_ref p;
+  bool on_target = false;  // the offset is on the flow's target (--target-offset, --reverse)
+  int64_t offset = 0;
+};
+
+// --topic, --partition and the offset option `o`, checked before the store is opened (usage
+// errors win); then the partition of `flow` in the store. Error: exit 2 for a usage error, 1
+// for a store or partition that is not there.
+std::expected<partition_offset, failure> read_partition_offset(context& ctx, const offsets::flow_id& flow,
+                                                               const option_spec& o, bool on_target) {
   auto topic = ctx.required(k_topic_option);
   if (!topic) return std::unexpected(topic.error());
   auto partition = ctx.partition(k_partition_option);
   if (!partition) return std::unexpected(partition.error());
+  auto offset = ctx.offset(o);
+  if (!offset) return std::unexpected(offset.error());
+  auto store = ctx.store();
+  if (!store) return std::unexpected(store.error());
+  auto p = find_partition(**store, ctx.cfg, flow, *topic, *partition);
+  if (!p) return std::unexpected(p.error());
+  return partition_offset{*store, std::move(*p), on_target, *offset};
+}
+
+// What the map says about it: the run at or below the offset, whether it covers it, the
+// offsets on both sides (the other one only when covered) and, without a run, where the map
+// begins.
+struct lookup_answer {
+  std::optional<offsets::run> r;
+  bool covered = false;
+  std::optional<int64_t> source, target, map_start;
+};
+
+// The options of lookup: a flow, and exactly one of --source-offset and --target-offset.
+std::expected<partition_offset, failure> lookup_args(context& ctx) {
+  auto flow = lookup_flow(ctx);
+  if (!flow) return std::unexpected(flow.error());
   const bool by_source = ctx.args.has(k_source_offset_option.name);
   if (by_source == ctx.args.has(k_target_offset_option.name)) {
     return std::unexpected(usage_failure("give exactly one of --source-offset X and --target-offset Y"));
   }
-  auto offset = ctx.offset(by_source ? k_source_offset_option : k_target_offset_option);
-  if (!offset) return std::unexpected(offset.error());
-  auto store = ctx.store();
-  if (!store) return std::unexpected(store.error());
-  auto p = find_partition(**store, ctx.cfg, *flow, *topic, *partition);
-  if (!p) return std::unexpected(p.error());
+  return read_partition_offset(ctx, *flow, by_source ? k_source_offset_option : k_target_offset_option, !by_source);
+}
 
+std::expected<lookup_answer, failure> look_up(const partition_offset& q) {
+  const offsets::offset_store& store = *q.store;
+  const int64_t x = q.offset;
+  const bool by_source = !q.on_target;
   // One seek: the run starting at or below the offset (lookups take "starting below x + 1").
-  auto found = by_source ? (*store)->lookup_by_source(*p, {*offset + 1})
-                         : (*store)->lookup_by_destination(*p, offsets::target_offset{*offset + 1});
+  auto found = by_source ? store.lookup_by_source(q.p, {x + 1})
+                           : store.lookup_by_destination(q.p, offsets::target_offset{x + 1});
   if (!found) return std::unexpected(store_failure(found.error()));
-  const std::optional<offsets::run> r = *found;
-  const bool covered = r && (by_source ? r->covers(offsets::source_offset{*offset})
-                                       : r->covers(offsets::target_offset{*offset}));
-  std::optional<int64_t> source, target, map_start;
-  (by_source ? source : target) = *offset;
-  if (covered) {
-    if (by_source) target = r->target_of({*offset}).v;
-    else source = r->source_of(offsets::target_offset{*offset}).v;
-  }
-  if (!r) {  // where the map begins, for the message
-    auto first = by_source ? (*store)->first_by_source(*p) : (*store)->first_by_destination(*p);
+  lookup_answer a{.r = *found};
+  a.covered = a.r && (by_source ? a.r->covers(offsets::source_offset{x}) : a.r->covers(offsets::target_offset{x}));
+  (by_source ? a.source : a.target) = x;
+  if (a.covered && by_source) a.target = a.r->target_of({x}).v;
+  if (a.covered && !by_source) a.source = a.r->source_of(offsets::target_offset{x}).v;
+  if (!a.r) {  // where the map begins, for the message
+    auto first = by_source ? store.first_by_source(q.p) : store.first_by_destination(q.p);
     if (!first) return std::unexpected(store_failure(first.error()));
-    if (*first) map_start = by_source ? (*first)->src_start.v : (*first)->dst_start.v;
+    if (*first) a.map_start = by_source ? (*first)->src_start.v : (*first)->dst_start.v;
   }
+  return a;
+}
 
+void print_lookup_json(const context& ctx, const partition_offset& q, const lookup_answer& a) {
+  print_json(ctx.io.out, {{"flow", offsets::to_string(q.p.flow)},
+                          {"role", to_string(role_of(ctx.cfg, q.p.flow))},
+                          {"topic", q.p.topic},
+                          {"target_topic", target_topic(ctx.cfg, q.p.flow, q.p.topic)},
+                          {"partition", q.p.partition},
+                          {"source_offset", nullable(a.source)},
+                          {"target_offset", nullable(a.target)},
+                          {"run", a.r ? run_json(*a.r) : json(nullptr)},
+                          {"covered", a.covered},
+                          {"map_start", nullable(a.map_start)}});
+}
+
+void print_lookup_text(const context& ctx, const partition_offset& q, const lookup_answer& a) {
+  const bool by_source = !q.on_target;
   const std::string side = by_source ? "source" : "target";
   const std::string other = by_source ? "target" : "source";
-  const std::string tgt_topic = target_topic(ctx.cfg, p->flow, p->topic);
-  if (ctx.json()) {
-    json_writer j(ctx.io.out);
-    j.begin_object()
-        .key("flow").value(offsets::to_string(p->flow))
-        .key("role").value(to_string(role_of(ctx.cfg, p->flow)))
-        .key("topic").value(p->topic)
-        .key("target_topic").value(tgt_topic)
-        .key("partition").value(p->partition)
-        .key("source_offset").value(source)
-        .key("target_offset").value(target)
-        .key("run");
-    write_run(j, r);
-    j.key("covered").value(covered).key("map_start").value(map_start).end_object();
-    ctx.io.out << '\n';
-    return {};
-  }
   std::string result;
-  if (covered) {
-    result = "covered: " + side + " offset " + n(*offset) + " <-> " + other + " offset " +
-             n(by_source ? *target : *source);
-  } else if (r) {
-    const int64_t end = by_source ? r->src_end().v : r->dst_end().v;
+  if (a.covered) {
+    result = "covered: " + side + " offset " + n(q.offset) + " <-> " + other + " offset " +
+             n(by_source ? *a.target : *a.source);
+  } else if (a.r) {
+    const int64_t end = by_source ? a.r->src_end().v : a.r->dst_end().v;
     result = "not in the map: the run before it ends at " + side + " offset " + n(end - 1) +
              (by_source ? " (a gap: compaction, transaction markers, aborted or filtered records)"
-                        : " (a gap: local writes, markers, or records not copied by this flow)");
-  } else if (map_start) {
-    result = "not in the map: no run starts at or below it; the map begins at " + side + " offset " + n(*map_start);
+                          : " (a gap: local writes, markers, or records not copied by this flow)");
+  } else if (a.map_start) {
+    result = "not in the map: no run starts at or below it; the map begins at " + side + " offset " + n(*a.map_start);
   } else {
     result = "not in the map: the map of this partition is empty";
   }
-  print_fields(ctx.io.out, {{"flow", offsets::to_string(p->flow) + " (" + role_text(ctx, p->flow) + ")"},
-                            {"topic", p->topic + " (on " + p->flow.source_region + ") -> " + tgt_topic + " (on " +
-                                          p->flow.target_region + ")"},
-                            {"partition", n(p->partition)},
-                            {side + " offset", n(*offset)},
-                            {"run", r ? run_text(*r) : "none"},
+  const offsets::partition_ref& p = q.p;
+  print_fields(ctx.io.out, {{"flow", offsets::to_string(p.flow) + " (" + role_text(ctx, p.flow) + ")"},
+                            {"topic", p.topic + " (on " + p.flow.source_region + ") -> " +
+                                          target_topic(ctx.cfg, p.flow, p.topic) + " (on " + p.flow.target_region + ")"},
+                            {"partition", n(p.partition)},
+                            {side + " offset", n(q.offset)},
+                            {"run", a.r ? run_text(*a.r) : "none"},
                             {"result", result}});
+}
+
+std::expected<void, failure> lookup_body(context& ctx) {
+  auto q = lookup_args(ctx);
+  if (!q) return std::unexpected(q.error());
+  auto a = look_up(*q);
+  if (!a) return std::unexpected(a.error());
+  if (ctx.json()) print_lookup_json(ctx, *q, *a);
+  else print_lookup_text(ctx, *q, *a);
   return {};
 }
 
@@ -229,70 +253,75 @@ std::string kind_text(offsets::translation k) {
   return "";
 }
 
-std::expected<void, failure> translate_body(context& ctx) {
+// A group's offset translated across one flow: source -> target, or back with --reverse.
+struct translate_answer {
+  offsets::translation kind = offsets::translation::empty;
+  std::optional<int64_t> source, target;  // the translated one is null for kind empty
+};
+
+// The options of translate: --from, and --offset on REGION (on LOCAL with --reverse).
+std::expected<partition_offset, failure> translate_args(context& ctx) {
   auto from = ctx.required(k_from_option);
   if (!from) return std::unexpected(from.error());
   auto remote = remote_region(ctx.cfg, *from);
   if (!remote) return std::unexpected(remote.error());
-  auto topic = ctx.required(k_topic_option);
-  if (!topic) return std::unexpected(topic.error());
-  auto partition = ctx.partition(k_partition_option);
-  if (!partition) return std::unexpected(partition.error());
-  auto offset = ctx.offset(k_offset_option);
-  if (!offset) return std::unexpected(offset.error());
-  const bool reverse = ctx.args.has(k_reverse_option.name);
-  auto store = ctx.store();
-  if (!store) return std::unexpected(store.error());
-  auto p = find_partition(**store, ctx.cfg, {*remote, ctx.cfg.region}, *topic, *partition);
-  if (!p) return std::unexpected(p.error());
+  return read_partition_offset(ctx, {*remote, ctx.cfg.region}, k_offset_option, ctx.args.has(k_reverse_option.name));
+}
 
-  offsets::translation kind;
-  std::optional<int64_t> source, target;
-  if (reverse) {
-    auto t = (*store)->translate_to_source(*p, offsets::target_offset{*offset});
+std::expected<translate_answer, failure> translate(const partition_offset& q) {
+  translate_answer a;
+  if (q.on_target) {
+    auto t = q.store->translate_to_source(q.p, offsets::target_offset{q.offset});
     if (!t) return std::unexpected(store_failure(t.error()));
-    kind = t->kind;
-    target = *offset;
-    if (kind != offsets::translation::empty) source = t->offset.v;
+    a.kind = t->kind;
+    a.target = q.offset;
+    if (a.kind != offsets::translation::empty) a.source = t->offset.v;
   } else {
-    auto t = (*store)->translate_to_target(*p, offsets::source_offset{*offset});
+    auto t = q.store->translate_to_target(q.p, offsets::source_offset{q.offset});
     if (!t) return std::unexpected(store_failure(t.error()));
-    kind = t->kind;
-    source = *offset;
-    if (kind != offsets::translation::empty) target = t->offset.v;
+    a.kind = t->kind;
+    a.source = q.offset;
+    if (a.kind != offsets::translation::empty) a.target = t->offset.v;
   }
+  return a;
+}
 
-  const std::string tgt_topic = target_topic(ctx.cfg, p->flow, p->topic);
-  if (ctx.json()) {
-    json_writer j(ctx.io.out);
-    j.begin_object()
-        .key("flow").value(offsets::to_string(p->flow))
-        .key("direction").value(reverse ? "to_source" : "to_target")
-        .key("topic").value(p->topic)
-        .key("target_topic").value(tgt_topic)
-        .key("partition").value(p->partition)
-        .key("source_offset").value(source)
-        .key("target_offset").value(target)
-        .key("kind").value(to_string(kind))
-        .end_object();
-    ctx.io.out << '\n';
-    return {};
-  }
-  const std::string& src_region = p->flow.source_region;
-  const std::string& dst_region = p->flow.target_region;
-  const std::string src_at = p->topic + "/" + n(p->partition) + " on " + src_region;
-  const std::string dst_at = tgt_topic + "/" + n(p->partition) + " on " + dst_region;
+void print_translate_json(const context& ctx, const partition_offset& q, const translate_answer& a) {
+  print_json(ctx.io.out, {{"flow", offsets::to_string(q.p.flow)},
+                          {"direction", q.on_target ? "to_source" : "to_target"},
+                          {"topic", q.p.topic},
+                          {"target_topic", target_topic(ctx.cfg, q.p.flow, q.p.topic)},
+                          {"partition", q.p.partition},
+                          {"source_offset", nullable(a.source)},
+                          {"target_offset", nullable(a.target)},
+                          {"kind", to_string(a.kind)}});
+}
+
+void print_translate_text(const context& ctx, const partition_offset& q, const translate_answer& a) {
+  const offsets::partition_ref& p = q.p;
+  const std::string src_at = p.topic + "/" + n(p.partition) + " on " + p.flow.source_region;
+  const std::string dst_at =
+      target_topic(ctx.cfg, p.flow, p.topic) + "/" + n(p.partition) + " on " + p.flow.target_region;
   auto at = [](const std::optional<int64_t>& v) { return v ? "offset " + n(*v) : std::string("log start"); };
-  std::vector<std::pair<std::string, std::string>> fields{{"flow", offsets::to_string(p->flow)}};
-  if (reverse) {
-    fields.push_back({"from", "offset " + n(*offset) + " of " + dst_at});
-    fields.push_back({"to", at(source) + " of " + src_at});
+  std::vector<std::pair<std::string, std::string>> fields{{"flow", offsets::to_string(p.flow)}};
+  if (q.on_target) {
+    fields.push_back({"from", "offset " + n(q.offset) + " of " + dst_at});
+    fields.push_back({"to", at(a.source) + " of " + src_at});
   } else {
-    fields.push_back({"from", "offset " + n(*offset) + " of " + src_at});
-    fields.push_back({"to", at(target) + " of " + dst_at});
+    fields.push_back({"from", "offset " + n(q.offset) + " of " + src_at});
+    fields.push_back({"to", at(a.target) + " of " + dst_at});
   }
-  fields.push_back({"kind", kind_text(kind)});
+  fields.push_back({"kind", kind_text(a.kind)});
   print_fields(ctx.io.out, fields);
+}
+
+std::expected<void, failure> translate_body(context& ctx) {
+  auto q = translate_args(ctx);
+  if (!q) return std::unexpected(q.error());
+  auto a = translate(*q);
+  if (!a) return std::unexpected(a.error());
+  if (ctx.json()) print_translate_json(ctx, *q, *a);
+  else print_translate_text(ctx, *q, *a);
   return {};
 }
 

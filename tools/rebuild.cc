@@ -118,51 +118,45 @@ totals sum(const std::vector<flow_result>& flows) {
   return t;
 }
 
-void print_json(const context& ctx, const std::filesystem::path& dir, const std::vector<flow_result>& flows) {
-  json_writer j(ctx.io.out);
-  j.begin_object().key("store").value(dir.string()).key("region").value(ctx.cfg.region);
-  j.key("flows").begin_array();
-  for (const auto& f : flows) {
-    j.begin_object()
-        .key("flow").value(offsets::to_string(f.flow))
-        .key("source").value(f.flow.source_region)
-        .key("target").value(f.flow.target_region)
-        .key("role").value(to_string(f.role))
-        .key("read_from").value(f.read_from)
-        .key("skipped");
-    if (f.skipped) j.value(*f.skipped);
-    else j.null();
-    j.key("topics").begin_array();
-    for (const auto& t : f.topics) {
-      j.begin_object()
-          .key("topic").value(t.topic)
-          .key("target_topic").value(t.target_topic)
-          .key("partitions").value(t.partitions)
-          .key("records").value(t.counts.records)
-          .key("with_header").value(t.counts.ours)
-          .key("other_headers").value(t.counts.other)
-          .key("malformed").value(t.counts.malformed)
-          .key("replays").value(t.counts.replays)
-          .key("runs").value(t.runs);
-      j.key("problems").begin_array();
-      for (const auto& p : t.problems) j.value(p);
-      j.end_array().end_object();
-    }
-    j.end_array().end_object();
-  }
-  j.end_array();
+json topic_json(const rebuild::topic_result& t) {
+  return {{"topic", t.topic},
+          {"target_topic", t.target_topic},
+          {"partitions", t.partitions},
+          {"records", t.counts.records},
+          {"with_header", t.counts.ours},
+          {"other_headers", t.counts.other},
+          {"malformed", t.counts.malformed},
+          {"replays", t.counts.replays},
+          {"runs", t.runs},
+          {"problems", t.problems}};
+}
+
+json flow_json(const flow_result& f) {
+  json topics = json::array();
+  for (const auto& t : f.topics) topics.push_back(topic_json(t));
+  return {{"flow", offsets::to_string(f.flow)},
+          {"source", f.flow.source_region},
+          {"target", f.flow.target_region},
+          {"role", to_string(f.role)},
+          {"read_from", f.read_from},
+          {"skipped", f.skipped ? json(*f.skipped) : json(nullptr)},
+          {"topics", std::move(topics)}};
+}
+
+void print_json_summary(const context& ctx, const std::filesystem::path& dir, const std::vector<flow_result>& flows) {
+  json flows_json = json::array();
+  for (const auto& f : flows) flows_json.push_back(flow_json(f));
   const totals t = sum(flows);
-  j.key("totals").begin_object()
-      .key("topics").value(t.topics)
-      .key("partitions").value(t.partitions)
-      .key("records").value(t.counts.records)
-      .key("with_header").value(t.counts.ours)
-      .key("malformed").value(t.counts.malformed)
-      .key("replays").value(t.counts.replays)
-      .key("runs").value(t.runs)
-      .end_object();
-  j.end_object();
-  ctx.io.out << '\n';
+  print_json(ctx.io.out, {{"store", dir.string()},
+                          {"region", ctx.cfg.region},
+                          {"flows", std::move(flows_json)},
+                          {"totals", {{"topics", t.topics},
+                                      {"partitions", t.partitions},
+                                      {"records", t.counts.records},
+                                      {"with_header", t.counts.ours},
+                                      {"malformed", t.counts.malformed},
+                                      {"replays", t.counts.replays},
+                                      {"runs", t.runs}}}});
 }
 
 void print_tables(const context& ctx, const std::filesystem::path& dir, const std::vector<flow_result>& flows) {
@@ -223,7 +217,7 @@ std::expected<void, failure> body(context& ctx) {
       flows.push_back(std::move(*f));
     }
   }
-  if (ctx.json()) print_json(ctx, dir, flows);
+  if (ctx.json()) print_json_summary(ctx, dir, flows);
   else print_tables(ctx, dir, flows);
   const bool any = std::any_of(flows.begin(), flows.end(), [](const flow_result& f) { return !f.skipped; });
   if (!any) return std::unexpected(runtime_failure("no cluster could be read: nothing was rebuilt"));

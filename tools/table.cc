@@ -35,95 +35,10 @@ void table::print(std::ostream& out) const {
   for (const auto& row : rows_) print_row(row);
 }
 
-void json_writer::separate() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
-  }
-  if (first_.empty()) return;
-  if (!first_.back()) out_ << ',';
-  first_.back() = false;
-}
+json nullable(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
-json_writer& json_writer::begin_object() {
-  separate();
-  out_ << '{';
-  first_.push_back(true);
-  return *this;
-}
-
-json_writer& json_writer::end_object() {
-  out_ << '}';
-  first_.pop_back();
-  return *this;
-}
-
-json_writer& json_writer::begin_array() {
-  separate();
-  out_ << '[';
-  first_.push_back(true);
-  return *this;
-}
-
-json_writer& json_writer::end_array() {
-  out_ << ']';
-  first_.pop_back();
-  return *this;
-}
-
-json_writer& json_writer::key(std::string_view k) {
-  value(k);
-  out_ << ':';
-  after_key_ = true;
-  return *this;
-}
-
-json_writer& json_writer::value(std::string_view v) {
-  separate();
-  out_ << '"';
-  for (char ch : v) {
-    switch (ch) {
-      case '"': out_ << "\\\""; break;
-      case '\\': out_ << "\\\\"; break;
-      case '\n': out_ << "\\n"; break;
-      case '\r': out_ << "\\r"; break;
-      case '\t': out_ << "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(ch));
-          out_ << buf;
-        } else {
-          out_ << ch;
-        }
-    }
-  }
-  out_ << '"';
-  return *this;
-}
-
-json_writer& json_writer::value(int64_t v) {
-  separate();
-  out_ << v;
-  return *this;
-}
-
-json_writer& json_writer::value(uint64_t v) {
-  separate();
-  out_ << v;
-  return *this;
-}
-
-json_writer& json_writer::value(bool v) {
-  separate();
-  out_ << (v ? "true" : "false");
-  return *this;
-}
-
-json_writer& json_writer::null() {
-  separate();
-  out_ << "null";
-  return *this;
+void print_json(std::ostream& out, const json& doc) {
+  out << doc.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
 std::string human_bytes(uint64_t bytes) {

@@ -5,10 +5,9 @@
 //   t.print(out);          TOPIC   PARTITION  RUNS
 //                          orders          0     3
 //
-//   json_writer j(out);
-//   j.begin_object().key("runs").value(int64_t{3}).end_object();     {"runs":3}
+//   print_json(out, json{{"runs", 3}});                                {"runs":3}
 //
-// Thread-safety: none (each command owns its writers).
+// Thread-safety: none (each command owns its tables).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +16,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace tandem::tools {
 
@@ -40,36 +41,15 @@ class table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Streaming JSON with commas handled: keys and values in order, objects and arrays nested.
-// Strings are escaped (quotes, backslashes, control characters; UTF-8 passes through).
-// Misuse (a value where a key is due) is the caller's bug; the output is then not JSON.
-class json_writer {
- public:
-  explicit json_writer(std::ostream& out) : out_(out) {}
+// JSON documents of --json, built with nlohmann::ordered_json: keys stay in the order written.
+using json = nlohmann::ordered_json;
 
-  json_writer& begin_object();
-  json_writer& end_object();
-  json_writer& begin_array();
-  json_writer& end_array();
-  json_writer& key(std::string_view k);
-  json_writer& value(std::string_view v);
-  json_writer& value(const char* v) { return value(std::string_view(v)); }
-  json_writer& value(const std::string& v) { return value(std::string_view(v)); }
-  json_writer& value(int64_t v);
-  json_writer& value(uint64_t v);
-  json_writer& value(int32_t v) { return value(int64_t{v}); }
-  json_writer& value(bool v);
-  json_writer& null();
-  // An optional number: the value or null.
-  json_writer& value(const std::optional<int64_t>& v) { return v ? value(*v) : null(); }
+// An optional number: the value or null.
+json nullable(const std::optional<int64_t>& v);
 
- private:
-  void separate();  // a comma before every element but the first of its container
-
-  std::ostream& out_;
-  std::vector<bool> first_;    // per open container: nothing written in it yet
-  bool after_key_ = false;     // the next value belongs to the key just written
-};
+// `doc` compact on one line (no spaces), then '\n'. Strings are escaped (quotes, backslashes,
+// control characters); UTF-8 passes through, an invalid byte becomes U+FFFD.
+void print_json(std::ostream& out, const json& doc);
 
 // "1.5 KiB", "12.0 MiB"; plain bytes below 1 KiB ("512 B").
 std::string human_bytes(uint64_t bytes);

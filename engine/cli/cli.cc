@@ -1,22 +1,33 @@
 #include "engine/cli/cli.h"
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <vector>
 
+#include "engine/cli/parse.h"
 #include "engine/config/config.h"
 #include "engine/config/suggest.h"
 
 namespace tandem::engine::cli {
 namespace {
 
-bool is_help(std::string_view a) { return a == "-h" || a == "--help"; }
-
 constexpr std::string_view k_exit_codes =
     "Exit codes:\n"
     "  0  success\n"
     "  1  runtime failure\n"
     "  2  usage error or invalid config\n";
+
+// An unknown command, or an option before the command: the nearest command (if one is near) and
+// the usage on stderr, exit 2.
+int unknown_command(const program& p, std::string_view name, streams io) {
+  std::vector<std::string_view> names;
+  for (const command& c : p.commands) names.push_back(c.name);
+  io.err << p.name << ": unknown " << (name.starts_with('-') ? "option" : "command") << " \"" << name << '"';
+  if (auto near = nearest(name, names)) io.err << " (did you mean \"" << *near << "\"?)";
+  io.err << "\n\n" << usage(p);
+  return k_exit_usage;
+}
 
 }  // namespace
 
@@ -34,24 +45,31 @@ std::string usage(const program& p) {
 }
 
 int dispatch(const program& p, std::span<const std::string_view> args, streams io) {
-  if (args.empty()) {
-    io.err << p.name << ": missing command\n\n" << usage(p);
-    return k_exit_usage;
-  }
-  const std::string_view name = args.front();
-  if (is_help(name) || name == "help") {
-    io.out << usage(p);
+  // CLI11 parses what comes before the command and the command's name (one subcommand per
+  // command); the command's own parser reads the rest, --help included.
+  const auto word = std::ranges::find_if(args, [](std::string_view a) { return !a.starts_with('-'); });
+  const std::size_t head = std::min(args.size(), static_cast<std::size_t>(word - args.begin()) + 1);
+  CLI::App app{std::string(p.description), std::string(p.name)};
+  prepare(app, usage(p));
+  app.require_subcommand(0, 1);
+  for (const command& c : p.commands) app.add_subcommand(std::string(c.name), std::string(c.summary))->set_help_flag();
+  app.add_subcommand("help", "this help")->set_help_flag();
+  const auto parsed = parse(app, args.first(head));
+  if (parsed && *parsed == outcome::help) {
+    io.out << app.help();
     return k_exit_ok;
   }
-  for (const command& c : p.commands) {
-    if (c.name == name) return c.run(p.name, args.subspan(1), io);
+  if (!app.remaining().empty()) return unknown_command(p, app.remaining().front(), io);
+  if (!parsed || app.get_subcommands().empty()) {
+    io.err << p.name << ": " << (parsed ? "missing command" : parsed.error()) << "\n\n" << usage(p);
+    return k_exit_usage;
   }
-  std::vector<std::string_view> names;
-  for (const command& c : p.commands) names.push_back(c.name);
-  io.err << p.name << ": unknown " << (name.starts_with('-') ? "option" : "command") << " \"" << name << '"';
-  if (auto near = nearest(name, names)) io.err << " (did you mean \"" << *near << "\"?)";
-  io.err << "\n\n" << usage(p);
-  return k_exit_usage;
+  const std::string& name = app.get_subcommands().front()->get_name();
+  for (const command& c : p.commands) {
+    if (c.name == name) return c.run(p.name, args.subspan(head), io);
+  }
+  io.out << app.help();  // "help"
+  return k_exit_ok;
 }
 
 int main(const program& p, int argc, char** argv) {
@@ -68,46 +86,33 @@ int main(const program& p, int argc, char** argv) {
 }
 
 std::optional<config_args> parse_config_args(std::span<const std::string_view> args, std::string& error) {
-  config_args out;
-  bool options_done = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string_view a = args[i];
-    std::string_view file;
-    if (!options_done && is_help(a)) {
-      out.help = true;
-      continue;
-    } else if (!options_done && a == "--") {
-      options_done = true;
-      continue;
-    } else if (!options_done && (a == "--config" || a == "-c")) {
-      if (i + 1 == args.size()) {
-        error = "option " + std::string(a) + " needs a FILE";
-        return std::nullopt;
-      }
-      file = args[++i];
-    } else if (!options_done && a.starts_with("--config=")) {
-      file = a.substr(9);
-    } else if (!options_done && a.starts_with('-') && a.size() > 1) {
-      error = "unknown option \"" + std::string(a) + "\"";
-      return std::nullopt;
-    } else {
-      file = a;
-    }
-    if (file.empty()) {
-      error = "empty FILE";
-      return std::nullopt;
-    }
-    if (!out.file.empty()) {
-      error = "unexpected argument \"" + std::string(file) + "\" (only one config FILE)";
-      return std::nullopt;
-    }
-    out.file = file;
-  }
-  if (out.file.empty() && !out.help) {
-    error = "missing FILE";
+  CLI::App app{"", "check-config"};
+  prepare(app, "");
+  std::vector<std::string> files;
+  value_option(app, "--config,-c", "FILE");
+  app.add_option("FILE", files)->expected(0, -1);
+  const auto parsed = parse(app, args);
+  if (!parsed) {
+    error = parsed.error();
     return std::nullopt;
   }
-  return out;
+  config_args out;
+  out.help = *parsed == outcome::help;
+  if (out.help) return out;
+  if (const CLI::Option* c = app.get_option("--config"); c->count() > 0) files.insert(files.begin(), c->results().front());
+  // In the order given: the second FILE is the unexpected one.
+  std::ranges::stable_sort(files, {}, [&](const std::string& f) { return std::ranges::find(args, f) - args.begin(); });
+  if (files.empty()) {
+    error = "missing FILE";
+  } else if (files.size() > 1) {
+    error = "unexpected argument \"" + files[1] + "\" (only one config FILE)";
+  } else if (files.front().empty()) {
+    error = "empty FILE";
+  } else {
+    out.file = files.front();
+    return out;
+  }
+  return std::nullopt;
 }
 
 std::string check_config_usage(std::string_view program) {

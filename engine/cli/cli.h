@@ -4,6 +4,7 @@
 //
 // Exit codes (both programs): 0 success, 1 runtime failure, 2 usage or config error.
 // Help (`-h`, `--help`) goes to stdout with exit 0; usage errors go to stderr with exit 2.
+// Arguments are parsed with CLI11, its errors worded by engine/cli/parse.h.
 
 #include <iosfwd>
 #include <optional>

@@ -1,7 +1,10 @@
 #include "engine/daemon/run_command.h"
 
+#include <expected>
+#include <optional>
 #include <ostream>
 
+#include "engine/cli/parse.h"
 #include "engine/config/config.h"
 #include "engine/config/names.h"
 #include "engine/daemon/daemon.h"
@@ -48,51 +51,63 @@ int run_with_state(const config& cfg, std::shared_ptr<offsets::offset_store> sta
   return run_daemon(cfg, opener, options);
 }
 
+struct run_args {
+  std::string file;
+  std::optional<log_level> level;
+};
+
+// `--config FILE [--log-level LEVEL]`. Unexpected: the exit code when the command ends here
+// (help printed on stdout: 0; a usage error printed on stderr with the usage: 2).
+std::expected<run_args, int> parse_run_args(std::string_view program, std::span<const std::string_view> args,
+                                            streams io) {
+  CLI::App app{"", std::string(program) + " run"};
+  prepare(app, run_usage(program));
+  CLI::Option* config = value_option(app, "--config,-c", "FILE");
+  CLI::Option* level = value_option(app, "--log-level", "LEVEL");
+  auto parsed = parse(app, args);
+  if (parsed && *parsed == outcome::help) {
+    io.out << app.help();
+    return std::unexpected(k_exit_ok);
+  }
+  run_args out;
+  if (parsed && config->count() == 0) parsed = std::unexpected("missing --config FILE");
+  if (parsed && level->count() > 0) {
+    out.level = parse_log_level(level->results().front());
+    if (!out.level) parsed = std::unexpected("--log-level takes error|warn|info|debug|trace");
+  }
+  if (!parsed) {
+    io.err << program << " run: " << parsed.error() << "\n\n" << app.help();
+    return std::unexpected(k_exit_usage);
+  }
+  out.file = config->results().front();
+  return out;
+}
+
+// The config FILE names, checked for what `run` supports. Unexpected: the exit code (2), the
+// problems printed on stderr.
+std::expected<config, int> run_config(const run_args& a, streams io) {
+  auto cfg = load_config(a.file);
+  if (!cfg) {
+    io.err << cfg.error().render() << '\n';
+    return std::unexpected(k_exit_usage);
+  }
+  if (a.level) cfg->log.level = *a.level;
+  if (cfg->replication.delivery == delivery_mode::exactly_once) {
+    io.err << a.file << ": replication.delivery = \"exactly-once\" is not supported yet; use "
+                        "\"at-least-once\"\n";
+    return std::unexpected(k_exit_usage);
+  }
+  return std::move(*cfg);
+}
+
 }  // namespace
 
 int run(std::string_view program, std::span<const std::string_view> args, streams io) {
   catch_stop_signals_early();
-  std::string file;
-  std::optional<log_level> level;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    auto value = [&]() -> std::optional<std::string_view> {
-      if (i + 1 < args.size()) return args[++i];
-      return std::nullopt;
-    };
-    if (a == "-h" || a == "--help") {
-      io.out << run_usage(program);
-      return k_exit_ok;
-    } else if (a == "-c" || a == "--config") {
-      auto v = value();
-      if (!v) return io.err << program << " run: " << a << " needs a FILE\n", k_exit_usage;
-      file = *v;
-    } else if (a == "--log-level") {
-      auto v = value();
-      level = v ? parse_log_level(*v) : std::nullopt;
-      if (!level)
-        return io.err << program << " run: --log-level takes error|warn|info|debug|trace\n",
-               k_exit_usage;
-    } else {
-      io.err << program << " run: unexpected argument \"" << a << "\"\n\n" << run_usage(program);
-      return k_exit_usage;
-    }
-  }
-  if (file.empty()) {
-    io.err << program << " run: missing --config FILE\n\n" << run_usage(program);
-    return k_exit_usage;
-  }
-  auto cfg = load_config(file);
-  if (!cfg) {
-    io.err << cfg.error().render() << '\n';
-    return k_exit_usage;
-  }
-  if (level) cfg->log.level = *level;
-  if (cfg->replication.delivery == delivery_mode::exactly_once) {
-    io.err << file << ": replication.delivery = \"exactly-once\" is not supported yet; use "
-                      "\"at-least-once\"\n";
-    return k_exit_usage;
-  }
+  const auto parsed = parse_run_args(program, args, io);
+  if (!parsed) return parsed.error();
+  const auto cfg = run_config(*parsed, io);
+  if (!cfg) return cfg.error();
   auto state = open_state(cfg->state_dir);
   if (!state) {
     // A directory that is not ours, of another version or damaged is a configuration problem

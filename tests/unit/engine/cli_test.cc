@@ -2,6 +2,8 @@
 
 #include "engine/cli/cli.h"
 
+#include "engine/cli/parse.h"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -141,6 +143,56 @@ TEST(test_cli_check_config, test_usage_errors_exit_2_and_help_exits_0) {
     } else {
       EXPECT_NE(r.err.find(c.expected_err), std::string::npos) << r.err;
     }
+  }
+}
+
+// engine/cli/parse.h: CLI11 with tandem's wording.
+std::expected<outcome, std::string> parse_with(std::vector<std::string_view> args, std::string* topic = nullptr) {
+  CLI::App app;
+  prepare(app, "HELP TEXT");
+  value_option(app, "--config,-c", "FILE");
+  CLI::Option* t = value_option(app, "--topic", "TOPIC");
+  flag_option(app, "--json");
+  auto r = parse(app, args);
+  if (r && topic && t->count() > 0) *topic = t->results().front();
+  EXPECT_EQ(app.help(), "HELP TEXT");
+  return r;
+}
+
+TEST(test_cli_parse, test_values_aliases_and_flags) {
+  std::string topic;
+  EXPECT_EQ(parse_with({"-c", "a.toml", "--json", "--topic=orders"}, &topic), outcome::ok);
+  EXPECT_EQ(topic, "orders");
+  EXPECT_EQ(parse_with({"--topic", "-1"}, &topic), outcome::ok);  // a negative number is a value
+  EXPECT_EQ(topic, "-1");
+  EXPECT_EQ(parse_with({}), outcome::ok);
+}
+
+TEST(test_cli_parse, test_problems_read_as_one_line_each) {
+  const std::pair<std::vector<std::string_view>, std::string_view> cases[] = {
+      {{"--jsn"}, "unknown option \"--jsn\" (did you mean \"--json\"?)"},
+      {{"--jsn=1"}, "unknown option \"--jsn\" (did you mean \"--json\"?)"},
+      {{"--zzzzzz"}, "unknown option \"--zzzzzz\""},
+      {{"extra"}, "unexpected argument \"extra\""},
+      {{"--", "--json"}, "unexpected argument \"--json\""},
+      {{"--topic"}, "option --topic needs a TOPIC"},
+      {{"--topic", "--json"}, "option --topic needs a TOPIC"},
+      {{"--topic="}, "option --topic: empty TOPIC"},
+      {{"-c", "a", "--config", "b"}, "option --config given twice"},
+      {{"--json", "--json"}, "option --json given twice"},
+      {{"--json=yes"}, "option --json takes no value"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = parse_with(args);
+    ASSERT_FALSE(r) << message;
+    EXPECT_EQ(r.error(), message);
+  }
+}
+
+TEST(test_cli_parse, test_help_wins_over_every_problem) {
+  for (std::vector<std::string_view> args : {std::vector<std::string_view>{"-h"}, {"--bogus", "--help"},
+                                             {"--topic", "-h"}, {"--json", "--json", "-h"}}) {
+    EXPECT_EQ(parse_with(args), outcome::help) << args.front();
   }
 }
 

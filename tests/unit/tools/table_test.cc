@@ -23,21 +23,22 @@ TEST(test_table, test_columns_are_aligned_without_trailing_blanks) {
             "x       1234  long note\n");
 }
 
-TEST(test_json_writer, test_nested_containers_and_escapes_make_valid_json) {
+TEST(test_print_json, test_nested_containers_and_escapes_make_valid_json) {
   std::ostringstream out;
-  json_writer j(out);
-  j.begin_object()
-      .key("s").value("a\"b\\c\n\x01")
-      .key("n").value(int64_t{-5})
-      .key("u").value(uint64_t{7})
-      .key("b").value(true)
-      .key("z").null()
-      .key("a").begin_array().value(int64_t{1}).begin_object().end_object().begin_array().end_array().end_array()
-      .end_object();
-  EXPECT_EQ(out.str(), R"({"s":"a\"b\\c\n\u0001","n":-5,"u":7,"b":true,"z":null,"a":[1,{},[]]})");
+  json doc = {{"s", "a\"b\\c\n\x01"}, {"n", int64_t{-5}}, {"u", uint64_t{7}}, {"b", true}, {"z", nullptr}};
+  doc["a"] = json::array({int64_t{1}, json::object(), json::array()});
+  print_json(out, doc);
+  EXPECT_EQ(out.str(), R"({"s":"a\"b\\c\n\u0001","n":-5,"u":7,"b":true,"z":null,"a":[1,{},[]]})" "\n");
   const auto parsed = testing::parse_json(out.str());
   ASSERT_TRUE(parsed);
   EXPECT_EQ((*parsed)["s"].str, "a\"b\\c\n\x01");
+}
+
+TEST(test_print_json, test_keys_keep_their_order_and_optionals_are_null) {
+  std::ostringstream out;
+  print_json(out, {{"zeta", nullable(int64_t{3})}, {"alpha", nullable(std::nullopt)}, {"mid", "\xff"}});
+  // Keys as written (not sorted); an invalid UTF-8 byte becomes U+FFFD instead of throwing.
+  EXPECT_EQ(out.str(), "{\"zeta\":3,\"alpha\":null,\"mid\":\"\xef\xbf\xbd\"}\n");
 }
 
 TEST(test_human_bytes, test_binary_units) {
