@@ -1,0 +1,82 @@
+#include "engine/state/checkpoint_record.h"
+
+#include <limits>
+
+#include "engine/state/record_json.h"
+
+namespace tandem::engine {
+namespace {
+
+std::string_view kind_name(offsets::translation k) {
+  switch (k) {
+    case offsets::translation::exact: return "exact";
+    case offsets::translation::rounded: return "rounded";
+    case offsets::translation::below_coverage: return "below_coverage";
+    case offsets::translation::empty: return "empty";
+  }
+  return "empty";
+}
+
+// The record the value names, or what is wrong with it.
+std::expected<checkpoint_record, std::string> decode_value(std::string_view value) {
+  auto o = record_json::parse_object(value);
+  if (!o) return std::unexpected("value: " + o.error());
+  record_json::fields f(*o);
+  constexpr int64_t min = std::numeric_limits<int64_t>::min();
+  constexpr int64_t max = std::numeric_limits<int64_t>::max();
+  if (!f.version_1()) return std::unexpected(f.problem());
+  auto source = f.text("source");
+  auto target = f.text("target");
+  auto group = f.text("group");
+  auto topic = f.text("topic");
+  auto partition = f.integer("partition", 0, INT32_MAX);
+  auto source_offset = f.integer("source_offset", 0, max);
+  auto target_offset = f.integer("target_offset", 0, max);
+  auto time = f.integer("time_ms", min, max);
+  if (!f.ok()) return std::unexpected(f.problem());
+  if (source->empty() || target->empty() || topic->empty())
+    return std::unexpected("value has an empty source, target or topic");
+  return checkpoint_record{
+      {*source, *target},
+      {*group, *topic, static_cast<int32_t>(*partition), {*source_offset}, {*target_offset},
+       *time}};
+}
+
+}  // namespace
+
+std::string encode_checkpoint_key(const checkpoint_record& r) {
+  const auto& c = r.checkpoint;
+  return r.flow.source_region + "|" + r.flow.target_region + "|" + c.group + "|" + c.topic + "|" +
+         std::to_string(c.partition);
+}
+
+std::string encode_checkpoint_value(const checkpoint_record& r, std::string_view target_topic,
+                                    offsets::translation kind) {
+  const auto& c = r.checkpoint;
+  return record_json::dump({{"v", 1},
+                            {"source", r.flow.source_region},
+                            {"target", r.flow.target_region},
+                            {"group", c.group},
+                            {"topic", c.topic},
+                            {"partition", c.partition},
+                            {"source_offset", c.source.v},
+                            {"target_topic", target_topic},
+                            {"target_offset", c.target.v},
+                            {"kind", kind_name(kind)},
+                            {"time_ms", c.time_ms}});
+}
+
+std::expected<checkpoint_record, std::string> decode_checkpoint_record(
+    std::string_view key, std::optional<std::string_view> value) {
+  auto bad = [&](const std::string& why) {
+    return std::unexpected(std::string(k_checkpoint_topic) + " record " +
+                           record_json::excerpt(key) + ": " + why);
+  };
+  if (!value) return bad("a tombstone");
+  auto r = decode_value(*value);
+  if (!r) return bad(r.error());
+  if (key != encode_checkpoint_key(*r)) return bad("value does not match the key");
+  return r;
+}
+
+}  // namespace tandem::engine

@@ -1,0 +1,54 @@
+// JSON for the text records of tandem.offsets and tandem.checkpoints (run_record.cc,
+// checkpoint_record.cc), over nlohmann::json. Internal to engine/state: the codecs' headers do
+// not expose it. Nothing here throws on any input.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace tandem::engine::record_json {
+
+// `text` as exactly one JSON object (whitespace around it allowed). Error: what is wrong and
+// at which byte, starting with "JSON".
+std::expected<nlohmann::json, std::string> parse_object(std::string_view text);
+
+// The compact text of `j`, fields in the order they were set. A string that is not UTF-8 has
+// its bad bytes replaced by U+FFFD (names read from TOML and Kafka always are UTF-8).
+std::string dump(const nlohmann::ordered_json& j);
+
+// `"<key>"` for error messages: the key's first 120 bytes, quoted ("..." when cut).
+std::string excerpt(std::string_view key);
+
+// Typed reads of an object's fields. The first problem is kept, naming the field: missing
+// ("value lacks \"target\""), of another type or out of range ("value: unsupported value of
+// \"partition\": 1.5 (an integer from 0 to 2147483647 is expected)").
+class fields {
+ public:
+  explicit fields(const nlohmann::json& object) : o_(object) {}
+
+  // nullopt when missing or not a string (a problem is noted).
+  std::optional<std::string> text(std::string_view name);
+  // nullopt when missing, not an integer, or outside [min, max] (a problem is noted). Floats
+  // ("1.0", "1e3") are not integers.
+  std::optional<int64_t> integer(std::string_view name, int64_t min, int64_t max);
+
+  // Whether "v" is exactly the integer 1; else notes the problem.
+  bool version_1();
+
+  bool ok() const { return problem_.empty(); }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  const nlohmann::json* find(std::string_view name);
+  void unsupported(std::string_view name, const nlohmann::json& v, std::string_view expected);
+
+  const nlohmann::json& o_;
+  std::string problem_;
+};
+
+}  // namespace tandem::engine::record_json
