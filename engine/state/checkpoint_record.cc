@@ -19,27 +19,23 @@ std::string_view kind_name(offsets::translation k) {
 
 // The record the value names, or what is wrong with it.
 std::expected<checkpoint_record, std::string> decode_value(std::string_view value) {
-  auto o = record_json::parse_object(value);
-  if (!o) return std::unexpected("value: " + o.error());
-  record_json::fields f(*o);
-  constexpr int64_t min = std::numeric_limits<int64_t>::min();
+  auto f = record_json::fields::parse_v1(value);
+  if (!f) return std::unexpected(f.error());
   constexpr int64_t max = std::numeric_limits<int64_t>::max();
-  if (!f.version_1()) return std::unexpected(f.problem());
-  auto source = f.text("source");
-  auto target = f.text("target");
-  auto group = f.text("group");
-  auto topic = f.text("topic");
-  auto partition = f.integer("partition", 0, INT32_MAX);
-  auto source_offset = f.integer("source_offset", 0, max);
-  auto target_offset = f.integer("target_offset", 0, max);
-  auto time = f.integer("time_ms", min, max);
-  if (!f.ok()) return std::unexpected(f.problem());
-  if (source->empty() || target->empty() || topic->empty())
+  auto flow = f->flow();
+  auto group = f->text("group");
+  auto topic = f->text("topic");
+  auto partition = f->integer("partition", 0, INT32_MAX);
+  auto source_offset = f->integer("source_offset", 0, max);
+  auto target_offset = f->integer("target_offset", 0, max);
+  auto time = f->integer("time_ms", std::numeric_limits<int64_t>::min(), max);
+  if (!f->ok()) return std::unexpected(f->problem());
+  if (flow->source_region.empty() || flow->target_region.empty() || topic->empty())
     return std::unexpected("value has an empty source, target or topic");
   return checkpoint_record{
-      {*source, *target},
-      {*group, *topic, static_cast<int32_t>(*partition), {*source_offset}, {*target_offset},
-       *time}};
+      std::move(*flow),
+      {std::move(*group), std::move(*topic), static_cast<int32_t>(*partition), {*source_offset},
+       {*target_offset}, *time}};
 }
 
 }  // namespace

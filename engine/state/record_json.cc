@@ -123,14 +123,22 @@ std::optional<int64_t> fields::integer(std::string_view name, int64_t min, int64
   return std::nullopt;
 }
 
-bool fields::version_1() {
-  auto it = o_.find("v");
-  const json* v = it == o_.end() ? nullptr : &*it;
-  if (v && v->is_number_integer() && v->get<int64_t>() == 1) return true;
-  if (!ok()) return false;
-  if (!v) problem_ = "value: missing version \"v\" (this reads version 1)";
-  else problem_ = "value: unsupported value of \"v\": " + shown(*v) + " (this reads version 1)";
-  return false;
+std::expected<fields, std::string> fields::parse_v1(std::string_view value) {
+  auto o = parse_object(value);
+  if (!o) return std::unexpected("value: " + o.error());
+  auto it = o->find("v");
+  if (it == o->end()) return std::unexpected("value: missing version \"v\" (this reads version 1)");
+  if (!it->is_number_integer() || it->get<int64_t>() != 1)
+    return std::unexpected("value: unsupported value of \"v\": " + shown(*it) +
+                           " (this reads version 1)");
+  return fields(std::move(*o));
+}
+
+std::optional<offsets::flow_id> fields::flow() {
+  auto source = text("source");
+  auto target = text("target");
+  if (!source || !target) return std::nullopt;
+  return offsets::flow_id{std::move(*source), std::move(*target)};
 }
 
 }  // namespace tandem::engine::record_json

@@ -8,8 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "offsets/ids.h"
 
 namespace tandem::engine::record_json {
 
@@ -24,12 +27,14 @@ std::string dump(const nlohmann::ordered_json& j);
 // `"<key>"` for error messages: the key's first 120 bytes, quoted ("..." when cut).
 std::string excerpt(std::string_view key);
 
-// Typed reads of an object's fields. The first problem is kept, naming the field: missing
+// Typed reads of a record value's fields. The first problem is kept, naming the field: missing
 // ("value lacks \"target\""), of another type or out of range ("value: unsupported value of
 // \"partition\": 1.5 (an integer from 0 to 2147483647 is expected)").
 class fields {
  public:
-  explicit fields(const nlohmann::json& object) : o_(object) {}
+  // The fields of `value`, a JSON object whose "v" is exactly the integer 1. Error: what is
+  // wrong, starting with "value".
+  static std::expected<fields, std::string> parse_v1(std::string_view value);
 
   // nullopt when missing or not a string (a problem is noted).
   std::optional<std::string> text(std::string_view name);
@@ -37,17 +42,18 @@ class fields {
   // ("1.0", "1e3") are not integers.
   std::optional<int64_t> integer(std::string_view name, int64_t min, int64_t max);
 
-  // Whether "v" is exactly the integer 1; else notes the problem.
-  bool version_1();
+  // "source" and "target" (nullopt when one is missing or not a string).
+  std::optional<offsets::flow_id> flow();
 
   bool ok() const { return problem_.empty(); }
   const std::string& problem() const { return problem_; }
 
  private:
+  explicit fields(nlohmann::json object) : o_(std::move(object)) {}
   const nlohmann::json* find(std::string_view name);
   void unsupported(std::string_view name, const nlohmann::json& v, std::string_view expected);
 
-  const nlohmann::json& o_;
+  nlohmann::json o_;
   std::string problem_;
 };
 

@@ -1,6 +1,7 @@
 #include "engine/state/run_record.h"
 
 #include <charconv>
+#include <limits>
 #include <vector>
 
 #include "engine/state/record_json.h"
@@ -58,21 +59,18 @@ std::expected<run_record, std::string> decode_key(std::string_view key) {
 
 // The value's length once it agrees with the key `r`, or what is wrong with it.
 std::expected<int64_t, std::string> decode_value(const run_record& r, std::string_view value) {
-  auto o = record_json::parse_object(value);
-  if (!o) return std::unexpected("value: " + o.error());
-  record_json::fields f(*o);
+  auto f = record_json::fields::parse_v1(value);
+  if (!f) return std::unexpected(f.error());
   constexpr int64_t max = std::numeric_limits<int64_t>::max();
-  if (!f.version_1()) return std::unexpected(f.problem());
-  auto source = f.text("source");
-  auto target = f.text("target");
-  auto topic = f.text("topic");
-  auto partition = f.integer("partition", 0, INT32_MAX);
-  auto src = f.integer("src_start", 0, max);
-  auto dst = f.integer("dst_start", 0, max);
-  auto length = f.integer("length", 0, max);
-  if (!f.ok()) return std::unexpected(f.problem());
-  if (*source != r.flow.source_region || *target != r.flow.target_region || *topic != r.topic ||
-      *partition != r.partition || *src != r.run.src_start.v || *dst != r.run.dst_start.v)
+  auto flow = f->flow();
+  auto topic = f->text("topic");
+  auto partition = f->integer("partition", 0, INT32_MAX);
+  auto src = f->integer("src_start", 0, max);
+  auto dst = f->integer("dst_start", 0, max);
+  auto length = f->integer("length", 0, max);
+  if (!f->ok()) return std::unexpected(f->problem());
+  if (*flow != r.flow || *topic != r.topic || *partition != r.partition ||
+      *src != r.run.src_start.v || *dst != r.run.dst_start.v)
     return std::unexpected("value does not match the key");
   return *length;
 }
