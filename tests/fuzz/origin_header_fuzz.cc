@@ -18,11 +18,9 @@
 // Each input sits in its own exact-size heap block so ASan reports any read past its end.
 // Prints one summary line; exits 1 if any invariant broke, 2 on bad arguments.
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -32,30 +30,15 @@
 
 #include "loopguard/decision.h"
 #include "loopguard/origin_header.h"
+#include "tests/fuzz/fuzz_support.h"
 
 namespace {
 
 using namespace tandem::loopguard;
+using tandem::fuzz::escaped;
+using tandem::fuzz::parse_arg;
+using tandem::fuzz::rng;
 using namespace std::string_view_literals;
-
-// splitmix64: tiny, good enough to explore, identical on every platform.
-class rng {
- public:
-  explicit rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return n == 0 ? 0 : next() % n; }
-  bool one_in(std::size_t n) { return below(n) == 0; }
-  template <typename T, std::size_t N>
-  const T& pick(const std::array<T, N>& items) { return items[below(N)]; }
-
- private:
-  std::uint64_t state_;
-};
 
 constexpr std::string_view region_chars =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
@@ -221,20 +204,6 @@ struct stats {
   std::array<std::uint64_t, all_reasons.size()> reasons{};
 };
 
-std::string escaped(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s.substr(0, 160)) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return s.size() > 160 ? out + "..." : out;
-}
-
 void violation(stats& st, const char* what, std::string_view input) {
   if (++st.violations <= 10) {
     std::fprintf(stderr, "fuzz_loopguard: VIOLATION %s; input (%zu bytes): %s\n", what,
@@ -366,13 +335,6 @@ void print_summary(const stats& st, std::uint64_t seed, double seconds) {
   }
   std::printf("} violations=%llu time=%.2fs\n", static_cast<unsigned long long>(st.violations),
               seconds);
-}
-
-bool parse_arg(const char* text, std::uint64_t& out) {
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoull(text, &end, 0);
-  return errno == 0 && end != text && *end == '\0' && text[0] != '-';
 }
 
 }  // namespace
