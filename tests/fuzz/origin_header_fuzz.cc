@@ -36,7 +36,7 @@ namespace {
 
 using namespace tandem::loopguard;
 using tandem::fuzz::escaped;
-using tandem::fuzz::parse_arg;
+using tandem::fuzz::random_number;
 using tandem::fuzz::rng;
 using namespace std::string_view_literals;
 
@@ -90,16 +90,6 @@ void random_topic(rng& r, std::string& out) {
   }
   random_name(r, topic_chars, max_topic_length, out);
   if (out == "." || out == "..") out = "dot";
-}
-
-template <typename Int>
-Int random_number(rng& r) {
-  switch (r.below(4)) {
-    case 0: return 0;
-    case 1: return std::numeric_limits<Int>::max();
-    case 2: return static_cast<Int>(r.below(1000));
-    default: return static_cast<Int>(r.next() >> (64 - std::numeric_limits<Int>::digits));
-  }
 }
 
 void random_origin(rng& r, owned_origin& o) {
@@ -341,23 +331,13 @@ void print_summary(const stats& st, std::uint64_t seed, double seconds) {
 
 int main(int argc, char** argv) {
   std::uint64_t count = 1'000'000, seed = 0x7a4de3;
-  const bool args_ok = argc <= 3 && (argc < 2 || parse_arg(argv[1], count)) &&
-                       (argc < 3 || parse_arg(argv[2], seed));
-  if (!args_ok) {
-    std::fprintf(stderr, "usage: %s [inputs=1000000] [seed]\n", argv[0]);
-    return 2;
-  }
+  if (!tandem::fuzz::parse_args(argc, argv, count, seed)) return 2;
   const auto start = std::chrono::steady_clock::now();
   stats st;
   rng r(seed);
   scratch sc;
-  try {
-    while (st.inputs < count) run_one(st, r, sc);
-  } catch (const std::exception& e) {  // I4
-    violation(st, e.what(), "");
-  } catch (...) {
-    violation(st, "unknown exception", "");
-  }
+  tandem::fuzz::run_catching([&] { while (st.inputs < count) run_one(st, r, sc); },
+                             [&](const char* what) { violation(st, what, ""); });  // I4
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   print_summary(st, seed, elapsed.count());
   return st.violations == 0 ? 0 : 1;

@@ -50,7 +50,7 @@ namespace {
 using namespace tandem::engine;
 using namespace std::string_view_literals;
 using tandem::fuzz::escaped;
-using tandem::fuzz::parse_arg;
+using tandem::fuzz::random_number;
 using tandem::fuzz::rng;
 namespace offsets = tandem::offsets;
 
@@ -72,16 +72,6 @@ constexpr std::array<std::string_view, 24> edge_values = {
     "9223372036854775808", "18446744073709551615", "18446744073709551616",
     "99999999999999999999999999", "1.0", "1e3", "-1.5e-7", "01", "\"3\"", "\"\"", "null",
     "true", "[]", "{\"a\":[1,{}]}", "\"west\"", "\"orders\""};
-
-template <typename Int>
-Int random_number(rng& r) {
-  switch (r.below(4)) {
-    case 0: return 0;
-    case 1: return std::numeric_limits<Int>::max();
-    case 2: return static_cast<Int>(r.below(1000));
-    default: return static_cast<Int>(r.next() >> (64 - std::numeric_limits<Int>::digits));
-  }
-}
 
 std::string random_region(rng& r) {
   if (r.one_in(2)) return std::string(r.pick(known_regions));
@@ -347,23 +337,13 @@ void run_one(stats& st, rng& r) {
 
 int main(int argc, char** argv) {
   std::uint64_t count = 50'000, seed = 0x57a7e;
-  const bool args_ok = argc <= 3 && (argc < 2 || parse_arg(argv[1], count)) &&
-                       (argc < 3 || parse_arg(argv[2], seed));
-  if (!args_ok) {
-    std::fprintf(stderr, "usage: %s [inputs=50000] [seed]\n", argv[0]);
-    return 2;
-  }
+  if (!tandem::fuzz::parse_args(argc, argv, count, seed)) return 2;
   const auto start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
   stats st;
   rng r(seed);
-  try {
-    while (st.inputs < count) run_one(st, r);
-  } catch (const std::exception& e) {  // R4
-    violation(st, e.what(), "", std::nullopt);
-  } catch (...) {
-    violation(st, "unknown exception", "", std::nullopt);
-  }
+  tandem::fuzz::run_catching([&] { while (st.inputs < count) run_one(st, r); },
+                             [&](const char* what) { violation(st, what, "", std::nullopt); });  // R4
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   std::printf(
