@@ -154,33 +154,6 @@ bool read_all(state_reader& reader, const std::string& topic, const restore_sett
   return true;
 }
 
-// (flow, group, topic, partition) of a checkpoint.
-using ckey = std::tuple<offsets::flow_id, std::string, std::string, int32_t>;
-
-// Stores the checkpoints of `newest` the store has no newer (or equal) one of; counts them in
-// `res.checkpoints`. Returns the problems.
-std::vector<std::string> put_newer(offsets::offset_store& store, const restore_settings& s,
-                                   const std::map<ckey, offsets::checkpoint>& newest,
-                                   restore_result& res) {
-  std::vector<std::string> problems;
-  std::map<ckey, int64_t> stored;  // time_ms of what the store holds
-  for (const auto& remote : s.remotes) {
-    offsets::flow_id f{remote, s.local_region};
-    if (auto cs = store.get_checkpoints(f, ""))
-      for (const auto& c : *cs) stored[{f, c.group, c.topic, c.partition}] = c.time_ms;
-  }
-  for (const auto& [k, c] : newest) {
-    auto it = stored.find(k);
-    if (it != stored.end() && it->second >= c.time_ms) continue;
-    if (auto put = store.put_checkpoint(std::get<0>(k), c); !put)
-      problems.push_back("checkpoint " + c.group + " " + c.topic + "/" +
-                         std::to_string(c.partition) + ": " + put.error().message);
-    else
-      ++res.checkpoints;
-  }
-  return problems;
-}
-
 }  // namespace
 
 restore_result restore_state(state_reader& reader, offsets::offset_store& store,
@@ -212,8 +185,10 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
   if (!applied.problem.empty() && first_problem.empty()) first_problem = applied.problem;
   if (!res.reached) return res;  // unreachable: do not wait for the second topic too
 
-  std::map<ckey, offsets::checkpoint> newest;  // the newest per (flow, group, topic, partition)
-  ok = read_all(reader, std::string(k_checkpoint_topic), s, deadline, cancel, res,
+  // The newest checkpoint per (flow, group, topic, partition).
+  using ckey = std::tuple<offsets::flow_id, std::string, std::string, int32_t>;
+  std::map<ckey, offsets::checkpoint> newest;
+  ok = read_all(reader, "tandem.checkpoints", s, deadline, cancel, res,
                 [&](const state_record& r) {
                   if (!r.value) return;  // a tombstone: nothing to restore
                   auto d = decode_checkpoint_record(r.key, r.value);
@@ -225,7 +200,21 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
                   if (!fresh && it->second.time_ms <= c.time_ms) it->second = c;
                 });
   res.complete = res.complete && ok;
-  for (const auto& why : put_newer(store, s, newest, res)) skip(why);
+  std::map<ckey, int64_t> stored;  // time_ms of what the store holds
+  for (const auto& remote : s.remotes) {
+    offsets::flow_id f{remote, s.local_region};
+    if (auto cs = store.get_checkpoints(f, ""))
+      for (const auto& c : *cs) stored[{f, c.group, c.topic, c.partition}] = c.time_ms;
+  }
+  for (const auto& [k, c] : newest) {
+    auto it = stored.find(k);
+    if (it != stored.end() && it->second >= c.time_ms) continue;
+    if (auto put = store.put_checkpoint(std::get<0>(k), c); !put)
+      skip("checkpoint " + c.group + " " + c.topic + "/" + std::to_string(c.partition) + ": " +
+           put.error().message);
+    else
+      ++res.checkpoints;
+  }
   if (!first_problem.empty())
     log::warn(scope) << "restore: " << res.skipped << " record(s) skipped; the first: "
                      << first_problem;

@@ -5,7 +5,7 @@
 //   L: tandem.offsets      runs of the flows {R, L} (this region's own inbound flows, published
 //                          by this process or a former one: engine/state/run_publisher.h)
 //                          ──> commit_batch (no resume position) of the runs the store lacks
-//   L: tandem.checkpoints  checkpoints of the flows {R, L} (engine/state/checkpoint_record.h)
+//   L: tandem.checkpoints  checkpoints of the flows {R, L} (engine/groups/checkpointer.h)
 //                          ──> put_checkpoint where the store has none or an older one
 //
 // Always, not only when the state directory is new: the topics are compacted (one record per
