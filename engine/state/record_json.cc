@@ -25,7 +25,10 @@ class diagnosis : public nlohmann::json_sax<json> {
   bool parse_error(std::size_t position, const std::string&, const json::exception& e) override {
     at_ = position;
     what_ = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
+    // parsing value - invalid literal; last read: 'no'": without the id and the bytes read.
     if (auto cut = what_.find("] "); cut != std::string::npos) what_.erase(0, cut + 2);
+    if (auto cut = what_.find("; last read"); cut != std::string::npos) what_.resize(cut);
     return false;
   }
 

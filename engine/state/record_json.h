@@ -20,8 +20,10 @@ namespace tandem::engine::record_json {
 // at which byte, starting with "JSON".
 std::expected<nlohmann::json, std::string> parse_object(std::string_view text);
 
-// The compact text of `j`, fields in the order they were set. A string that is not UTF-8 has
-// its bad bytes replaced by U+FFFD (names read from TOML and Kafka always are UTF-8).
+// The compact text of `j`, fields in the order they were set. Escapes as nlohmann does: '"',
+// '\\', \b \f \n \r \t, \u00XX for the other control characters (the hand-written encoder
+// before it wrote \u00XX for all of them; both are the same JSON). A string that is not UTF-8
+// has its bad bytes replaced by U+FFFD (names read from TOML and Kafka always are UTF-8).
 std::string dump(const nlohmann::ordered_json& j);
 
 // `"<key>"` for error messages: the key's first 120 bytes, quoted ("..." when cut).
