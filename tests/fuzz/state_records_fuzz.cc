@@ -58,9 +58,9 @@ constexpr std::array<std::string_view, 4> known_regions = {"east", "west", "eu-s
 constexpr std::string_view region_chars =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
 // Pieces of names: plain, the key separator, what JSON escapes, multi-byte UTF-8.
-constexpr std::array<std::string_view, 20> name_atoms = {
-    "orders", "a", "b", "7", ".", "-", "_", "|", "||", "\"", "\\", "/", " ", "\n", "\t",
-    "\x01", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+constexpr std::array<std::string_view, 23> name_atoms = {
+    "orders", "a", "b", "7", ".", "-", "_", "|", "||", "\"", "\\", "/", " ", "\n", "\t", "\b",
+    "\f", "\r", "\x01", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
 // Bytes JSON is made of, plus NUL and bytes that are not UTF-8.
 constexpr std::string_view json_chars = "{}[]:,\"\\ 0123456789-+.eEtrufalsnv|\0\xff\xc3"sv;
 constexpr std::array<std::string_view, 14> json_tokens = {
