@@ -17,10 +17,10 @@ class diagnosis : public nlohmann::json_sax<json> {
   bool number_float(number_float_t, const string_t&) override { return value(); }
   bool string(string_t&) override { return value(); }
   bool binary(binary_t&) override { return value(); }
-  bool start_object(std::size_t) override { return open(); }
+  bool start_object(std::size_t) override { return open(true); }
   bool key(string_t&) override { return true; }
   bool end_object() override { return close(); }
-  bool start_array(std::size_t) override { return open(); }
+  bool start_array(std::size_t) override { return open(false); }
   bool end_array() override { return close(); }
   bool parse_error(std::size_t position, const std::string&, const json::exception& e) override {
     at_ = position;
@@ -35,7 +35,8 @@ class diagnosis : public nlohmann::json_sax<json> {
   std::string message() const {
     // nlohmann's position counts the byte it stopped after.
     const std::string where = " at byte " + std::to_string(at_ > 0 ? at_ - 1 : 0);
-    if (complete_) return "JSON text after the object" + where;
+    if (complete_)
+      return std::string("JSON text after the ") + (object_ ? "object" : "value") + where;
     return "JSON " + what_;
   }
 
@@ -44,7 +45,8 @@ class diagnosis : public nlohmann::json_sax<json> {
     if (depth_ == 0) complete_ = true;
     return true;
   }
-  bool open() {
+  bool open(bool object) {
+    if (depth_ == 0) object_ = object;
     ++depth_;
     return true;
   }
@@ -54,7 +56,8 @@ class diagnosis : public nlohmann::json_sax<json> {
   }
 
   int depth_ = 0;
-  bool complete_ = false;
+  bool complete_ = false;  // a whole top-level value was read
+  bool object_ = false;    // it is an object
   std::size_t at_ = 0;
   std::string what_ = "is not valid";
 };

@@ -177,7 +177,7 @@ std::string near_valid(rng& r, field_list f) {
   const std::string_view space = r.one_in(4) ? " \n\t"sv.substr(r.below(3), 1) : ""sv;
   std::string out = "{";
   for (const auto& [name, text] : f)
-    out.append(out.size() > 1 ? "," : "").append(space).append(json_text(name)).append(":").append(text);
+    out.append(out.size() > 1 ? "," : "").append(space).append(json_text(name) + ":" + text);
   return out + "}";
 }
 
@@ -230,7 +230,8 @@ std::optional<decoded_run> check_run(stats& st, std::string_view key,
   std::optional<std::string> v;
   if (!d->tombstone) v = encode_run_value(d->record);
   auto again = decode_run_record(k, v);
-  if (!again || *again != *d) violation(st, "a decoded run does not re-encode to itself", key, value);
+  if (!again || *again != *d)
+    violation(st, "a decoded run does not re-encode to itself", key, value);
   return *d;
 }
 
@@ -245,7 +246,8 @@ std::optional<checkpoint_record> check_checkpoint(stats& st, std::string_view ke
   }
   ++st.checkpoints;
   if (!valid(*d)) violation(st, "decoded an invalid checkpoint", key, value);
-  if (encode_checkpoint_key(*d) != key) violation(st, "checkpoint key is not canonical", key, value);
+  if (encode_checkpoint_key(*d) != key)
+    violation(st, "checkpoint key is not canonical", key, value);
   auto again = decode_checkpoint_record(
       key, encode_checkpoint_value(*d, "t", offsets::translation::rounded));
   if (!again || *again != *d)
@@ -283,7 +285,8 @@ void check_round_trips(stats& st, rng& r) {
     violation(st, "the key of a run does not name it", key, std::nullopt);
   const checkpoint_record c = random_checkpoint(r);
   const std::string ckey = encode_checkpoint_key(c);
-  const std::string cvalue = encode_checkpoint_value(c, c.checkpoint.topic, offsets::translation::exact);
+  const std::string cvalue =
+      encode_checkpoint_value(c, c.checkpoint.topic, offsets::translation::exact);
   auto checkpoint = check_input(st, ckey, cvalue).second;
   if (!checkpoint || *checkpoint != c)
     violation(st, "decode(encode(checkpoint)) != checkpoint", ckey, cvalue);
@@ -318,7 +321,10 @@ void run_one(stats& st, rng& r) {
       if (!r.one_in(4)) value = random_bytes(r, {});
       return (void)check_input(st, key, value);
     }
-    case 1: return (void)check_input(st, encode_run_key(random_run(r)), random_bytes(r, json_chars));
+    case 1: {
+      const std::string key = encode_run_key(random_run(r));
+      return (void)check_input(st, key, random_bytes(r, json_chars));
+    }
     case 2: return check_round_trips(st, r);
     case 3:
     case 4: return check_mutated(st, r);
@@ -342,8 +348,8 @@ int main(int argc, char** argv) {
   const std::clock_t cpu_start = std::clock();
   stats st;
   rng r(seed);
-  tandem::fuzz::run_catching([&] { while (st.inputs < count) run_one(st, r); },
-                             [&](const char* what) { violation(st, what, "", std::nullopt); });  // R4
+  tandem::fuzz::run_catching([&] { while (st.inputs < count) run_one(st, r); },  // R4
+                             [&](const char* what) { violation(st, what, "", std::nullopt); });
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   const double cpu = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   std::printf(
