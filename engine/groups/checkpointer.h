@@ -77,9 +77,9 @@
 #include "engine/kafka/seam.h"
 #include "engine/obs/log_level.h"
 #include "engine/obs/metrics.h"
-#include "engine/state/checkpoint_record.h"
 #include "offsets/store.h"
 #include "policy/topic_filter.h"
+#include "engine/state/checkpoint_record.h"  // k_checkpoint_topic, the records
 
 namespace tandem::engine {
 
