@@ -30,18 +30,6 @@ std::vector<record> numbered(int from, int to) {
   return out;
 }
 
-// (src_start, dst_start, length) of every run in `tandemctl offsets dump --json`.
-std::vector<std::tuple<int64_t, int64_t, int64_t>> runs_of(const std::string& output) {
-  std::vector<std::tuple<int64_t, int64_t, int64_t>> out;
-  for (const auto& runs : values_named(json_document(output), "runs"))
-    for (const auto& r : runs)
-      if (integer_of(r, "src_start") >= 0 && integer_of(r, "dst_start") >= 0 &&
-          integer_of(r, "length") >= 0)
-        out.emplace_back(integer_of(r, "src_start"), integer_of(r, "dst_start"),
-                         integer_of(r, "length"));
-  return out;
-}
-
 TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follows_the_new_log) {
   auto eps = region_endpoints(2);
   ASSERT_EQ(eps.size(), 2u);

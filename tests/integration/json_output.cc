@@ -52,6 +52,17 @@ std::string text_of(const json& o, const std::string& name) {
   return o[name].get<std::string>();
 }
 
+std::vector<std::tuple<int64_t, int64_t, int64_t>> runs_of(const std::string& output) {
+  std::vector<std::tuple<int64_t, int64_t, int64_t>> out;
+  for (const auto& runs : values_named(json_document(output), "runs"))
+    for (const auto& r : runs)
+      if (integer_of(r, "src_start") >= 0 && integer_of(r, "dst_start") >= 0 &&
+          integer_of(r, "length") >= 0)
+        out.emplace_back(integer_of(r, "src_start"), integer_of(r, "dst_start"),
+                         integer_of(r, "length"));
+  return out;
+}
+
 bool has_fields(const std::string& output, const json& fields) {
   bool found = false;
   walk(json_document(output), [&](const json& v) {

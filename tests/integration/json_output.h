@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,9 @@ std::vector<int64_t> numbers_of(const std::string& output, const std::string& na
 int64_t integer_of(const json& o, const std::string& name, int64_t otherwise = -1);
 // `o[name]` when `o` is an object holding a string there, else "".
 std::string text_of(const json& o, const std::string& name);
+
+// (src_start, dst_start, length) of every run in the output of `tandemctl offsets dump --json`.
+std::vector<std::tuple<int64_t, int64_t, int64_t>> runs_of(const std::string& output);
 
 // Whether some object in the JSON document of `output` (nested ones included) has every field
 // of `fields` with an equal value, e.g. {{"committed", 0}, {"kept", 2}}.
