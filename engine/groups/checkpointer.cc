@@ -4,7 +4,6 @@
 
 #include "engine/groups/group_translation.h"
 #include "engine/obs/log.h"
-#include "engine/state/run_record.h"
 
 namespace tandem::engine {
 namespace {
@@ -231,17 +230,9 @@ void checkpointer::produce(const pass_entry& e, offsets::translation kind,
   if (it != produced_.end() && it->second.source == e.c.source.v &&
       it->second.target == e.c.target.v)
     return;
-  std::string k = s_.source_region + "|" + s_.target_region + "|" + e.c.group + "|" + e.c.topic +
-                  "|" + std::to_string(e.c.partition);
-  std::string v = "{\"v\":1,\"source\":" + json_string(s_.source_region) +
-                  ",\"target\":" + json_string(s_.target_region) +
-                  ",\"group\":" + json_string(e.c.group) + ",\"topic\":" + json_string(e.c.topic) +
-                  ",\"partition\":" + std::to_string(e.c.partition) +
-                  ",\"source_offset\":" + std::to_string(e.c.source.v) +
-                  ",\"target_topic\":" + json_string(e.target_topic) +
-                  ",\"target_offset\":" + std::to_string(e.c.target.v) + ",\"kind\":\"" +
-                  std::string(offsets::to_string(kind)) + "\",\"time_ms\":" + std::to_string(e.c.time_ms) +
-                  "}";
+  const checkpoint_record r{flow_, e.c};
+  const std::string k = encode_checkpoint_key(r);
+  const std::string v = encode_checkpoint_value(r, e.target_topic, kind);
   if (auto ok = out_.produce(std::string(k_checkpoint_topic), k, v); !ok) {
     note(pass, std::string("producing to ") + std::string(k_checkpoint_topic) + ": " +
                    ok.error().message);

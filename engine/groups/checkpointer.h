@@ -56,14 +56,7 @@
 //   failed          describing, reading or committing on T failed (retried next pass)
 // A partition already at the checkpoint counts nothing.
 //
-// tandem.checkpoints record (text, readable with kcat):
-//   key    "<S>|<T>|<group>|<topic>|<partition>"      e.g. "west|east|billing|orders|3"
-//          (failback: topic "east.orders", target_topic "orders")
-//          (regions, topics and numbers never hold '|'; a group may: split from both ends)
-//   value  {"v":1,"source":"west","target":"east","group":"billing","topic":"orders",
-//           "partition":3,"source_offset":1200,"target_topic":"west.orders",
-//           "target_offset":1187,"kind":"exact","time_ms":1767225600000}
-//          time_ms: when the source offset was read; kind: offsets::translation.
+// tandem.checkpoints records: format, encoder and decoder in engine/state/checkpoint_record.h.
 //
 // Threading: a checkpointer is driven by one thread (its group_admins and state_producer are
 // single-owner), apart from the flow's: admin requests may take seconds and must not stall
@@ -86,10 +79,10 @@
 #include "engine/groups/checkpoint_metrics.h"
 #include "offsets/store.h"
 #include "policy/topic_filter.h"
+#include "engine/state/checkpoint_record.h"  // k_checkpoint_topic, the records
 
 namespace tandem::engine {
 
-inline constexpr std::string_view k_checkpoint_topic = "tandem.checkpoints";
 // tandem's own consumer groups (engine/config/names.h flow_group_id) start with this.
 inline constexpr std::string_view k_tandem_group_prefix = "tandem.";
 // Group sync writes its offsets with the metadata "tandem-sync;v1;o=<S>"; offsets carrying it

@@ -1,10 +1,8 @@
-// tandem's state records in Kafka, as text readable with kcat: the offset-map runs of
-// tandem.offsets (encoded and decoded here) and the checkpoints of tandem.checkpoints (decoded
-// here for the restore at start; engine/groups/checkpointer.h documents and writes them).
+// The records of tandem.offsets, as text readable with kcat: one per run of a flow's OWN map,
+// produced by the process that wrote the copies (engine/state/run_publisher.h) after its
+// journal commit. (tandem.checkpoints: engine/state/checkpoint_record.h.)
 //
-// tandem.offsets (compacted, 1 partition, in the cluster the flow writes to): one record per run
-// of a flow's OWN map, produced by the process that wrote the copies (engine/state/run_publisher.h)
-// after its journal commit:
+// tandem.offsets (compacted, 1 partition, in the cluster the flow writes to):
 //   key    "<S>|<T>|<topic>|<partition>|<src_start>|<dst_start>"
 //          e.g. "west|east|orders|3|1200|1187"
 //          (regions and numbers never hold '|'; the topic is split from both ends)
@@ -16,8 +14,9 @@
 // The topic is the flow's SOURCE topic (as in offsets/ids.h); the target topic follows from the
 // naming policy.
 //
-// Decoding is strict about what it needs (key and value agree, a valid run) and ignores value
-// fields it does not know, so a later writer can add fields; "v" other than 1 is refused.
+// Decoding is strict about what it needs (key and value agree, a valid run: integers, no
+// floats, in range) and ignores value fields it does not know, so a later writer can add
+// fields; "v" other than 1 is refused. It never throws, whatever the bytes.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +27,6 @@
 
 #include "offsets/ids.h"
 #include "offsets/run.h"
-#include "offsets/store.h"
 
 namespace tandem::engine {
 
@@ -44,10 +42,6 @@ struct run_record {
   bool operator==(const run_record&) const = default;
 };
 
-// A JSON string literal of `s`: quotes, backslashes and control characters escaped (UTF-8 passes
-// through). For the text records of tandem.offsets and tandem.checkpoints.
-std::string json_string(std::string_view s);
-
 std::string encode_run_key(const run_record& r);
 std::string encode_run_value(const run_record& r);
 
@@ -55,20 +49,12 @@ std::string encode_run_value(const run_record& r);
 struct decoded_run {
   run_record record;
   bool tombstone = false;
+
+  bool operator==(const decoded_run&) const = default;
 };
 
 // Error: what is wrong, quoting (a prefix of) the key.
 std::expected<decoded_run, std::string> decode_run_record(std::string_view key,
                                                           std::optional<std::string_view> value);
-
-// A decoded tandem.checkpoints record (format in engine/groups/checkpointer.h).
-struct decoded_checkpoint {
-  offsets::flow_id flow;
-  offsets::checkpoint checkpoint;
-};
-
-// Error: malformed key or value, or a tombstone (checkpoints are never deleted).
-std::expected<decoded_checkpoint, std::string> decode_checkpoint_record(
-    std::string_view key, std::optional<std::string_view> value);
 
 }  // namespace tandem::engine

@@ -38,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/state/checkpoint_record.h"
 #include "engine/state/run_record.h"
 #include "engine/kafka/state_reader.h"
 #include "offsets/store.h"

@@ -18,11 +18,9 @@
 // Each input sits in its own exact-size heap block so ASan reports any read past its end.
 // Prints one summary line; exits 1 if any invariant broke, 2 on bad arguments.
 #include <array>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <limits>
@@ -32,30 +30,15 @@
 
 #include "loopguard/decision.h"
 #include "loopguard/origin_header.h"
+#include "tests/fuzz/fuzz_support.h"
 
 namespace {
 
 using namespace tandem::loopguard;
+using tandem::fuzz::escaped;
+using tandem::fuzz::random_number;
+using tandem::fuzz::rng;
 using namespace std::string_view_literals;
-
-// splitmix64: tiny, good enough to explore, identical on every platform.
-class rng {
- public:
-  explicit rng(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return n == 0 ? 0 : next() % n; }
-  bool one_in(std::size_t n) { return below(n) == 0; }
-  template <typename T, std::size_t N>
-  const T& pick(const std::array<T, N>& items) { return items[below(N)]; }
-
- private:
-  std::uint64_t state_;
-};
 
 constexpr std::string_view region_chars =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
@@ -107,16 +90,6 @@ void random_topic(rng& r, std::string& out) {
   }
   random_name(r, topic_chars, max_topic_length, out);
   if (out == "." || out == "..") out = "dot";
-}
-
-template <typename Int>
-Int random_number(rng& r) {
-  switch (r.below(4)) {
-    case 0: return 0;
-    case 1: return std::numeric_limits<Int>::max();
-    case 2: return static_cast<Int>(r.below(1000));
-    default: return static_cast<Int>(r.next() >> (64 - std::numeric_limits<Int>::digits));
-  }
 }
 
 void random_origin(rng& r, owned_origin& o) {
@@ -220,20 +193,6 @@ struct stats {
   std::array<std::uint64_t, all_parse_errors.size()> malformed{};
   std::array<std::uint64_t, all_reasons.size()> reasons{};
 };
-
-std::string escaped(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s.substr(0, 160)) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return s.size() > 160 ? out + "..." : out;
-}
 
 void violation(stats& st, const char* what, std::string_view input) {
   if (++st.violations <= 10) {
@@ -368,34 +327,17 @@ void print_summary(const stats& st, std::uint64_t seed, double seconds) {
               seconds);
 }
 
-bool parse_arg(const char* text, std::uint64_t& out) {
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoull(text, &end, 0);
-  return errno == 0 && end != text && *end == '\0' && text[0] != '-';
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t count = 1'000'000, seed = 0x7a4de3;
-  const bool args_ok = argc <= 3 && (argc < 2 || parse_arg(argv[1], count)) &&
-                       (argc < 3 || parse_arg(argv[2], seed));
-  if (!args_ok) {
-    std::fprintf(stderr, "usage: %s [inputs=1000000] [seed]\n", argv[0]);
-    return 2;
-  }
+  if (!tandem::fuzz::parse_args(argc, argv, count, seed)) return 2;
   const auto start = std::chrono::steady_clock::now();
   stats st;
   rng r(seed);
   scratch sc;
-  try {
-    while (st.inputs < count) run_one(st, r, sc);
-  } catch (const std::exception& e) {  // I4
-    violation(st, e.what(), "");
-  } catch (...) {
-    violation(st, "unknown exception", "");
-  }
+  tandem::fuzz::run_catching([&] { while (st.inputs < count) run_one(st, r, sc); },
+                             [&](const char* what) { violation(st, what, ""); });  // I4
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   print_summary(st, seed, elapsed.count());
   return st.violations == 0 ? 0 : 1;

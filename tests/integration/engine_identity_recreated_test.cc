@@ -15,12 +15,12 @@
 //   record of b's T2 once.
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 #include <tuple>
 
 #include "tests/integration/engine_scenario.h"
 #include "tests/integration/failover_support.h"
+#include "tests/integration/json_output.h"
 
 namespace tandem::testing {
 namespace {
@@ -34,16 +34,6 @@ std::vector<record> numbered(const std::string& stem, int from, int to) {
     r.value = stem + "-" + std::to_string(i);
     out.push_back(std::move(r));
   }
-  return out;
-}
-
-// (src_start, dst_start, length) of every run in `tandemctl offsets dump --json`.
-std::vector<std::tuple<int64_t, int64_t, int64_t>> runs_of(const std::string& json) {
-  std::vector<std::tuple<int64_t, int64_t, int64_t>> out;
-  static const std::regex run("\"src_start\":(\\d+),\"dst_start\":(\\d+),\"length\":(\\d+)");
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), run); it != std::sregex_iterator();
-       ++it)
-    out.emplace_back(std::stoll((*it)[1]), std::stoll((*it)[2]), std::stoll((*it)[3]));
   return out;
 }
 

@@ -10,10 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <regex>
 
 #include "tests/integration/engine_scenario.h"
 #include "tests/integration/failover_support.h"
+#include "tests/integration/json_output.h"
 
 namespace tandem::testing {
 namespace {
@@ -27,17 +27,6 @@ std::vector<record> numbered(int from, int to) {
     r.value = "v-" + std::to_string(i);
     out.push_back(std::move(r));
   }
-  return out;
-}
-
-// (src_start, dst_start, length) of every run in `tandemctl offsets dump --json`.
-std::vector<std::tuple<int64_t, int64_t, int64_t>> runs_of(const std::string& json) {
-  std::vector<std::tuple<int64_t, int64_t, int64_t>> out;
-  static const std::regex run(
-      "\"src_start\":(\\d+),\"dst_start\":(\\d+),\"length\":(\\d+)");
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), run); it != std::sregex_iterator();
-       ++it)
-    out.emplace_back(std::stoll((*it)[1]), std::stoll((*it)[2]), std::stoll((*it)[3]));
   return out;
 }
 
@@ -98,8 +87,7 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
       [&] {
         auto r = run_command(k_tandemctl + " offsets stats --config " + cfg + " --json 2>&1");
         last = r.output;
-        return r.output.find("\"topic\":\"" + topic + "\"") != std::string::npos &&
-               r.output.find("\"resume\":150") != std::string::npos;
+        return has_fields(r.output, {{"topic", topic}, {"resume", 150}});
       },
       30s, 500ms);
   EXPECT_TRUE(resumed) << "the resume position never reached 150:\n" << last;

@@ -24,6 +24,7 @@
 
 #include "tests/integration/engine_scenario.h"
 #include "tests/integration/failover_support.h"
+#include "tests/integration/json_output.h"
 
 namespace tandem::testing {
 namespace {
@@ -235,7 +236,7 @@ TEST(failover_prefix, group_moves_from_a_to_b_with_nothing_skipped_and_nothing_r
     bool stable = wait_until(
         [&] {
           auto dry = run_command(k_tandemctl + " groups failover" + args + " --dry-run --json 2>&1");
-          return contains(dry.output, "\"group_state\":\"stable\"");
+          return has_fields(dry.output, {{"group_state", "stable"}});
         },
         30s, 500ms);
     EXPECT_TRUE(stable) << "the subscribing consumer never joined " << group;

@@ -5,8 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
+
+#include "tests/integration/json_output.h"
 
 namespace tandem::testing {
 
@@ -96,28 +97,28 @@ std::vector<int64_t> committed(rd_kafka_t* rk, const std::string& topic, int n) 
 
 
 // partition -> row, from the `--json` output of `groups translate` / `groups failover`.
-std::map<int, partition_row> parse_partitions(const std::string& json, const std::string& topic) {
-  static const std::regex row(
-      R"re(\{"topic":"([^"]*)","partition":(\d+),"from_offset":(-?\d+),"checkpoint_time_ms":-?\d+,"to_topic":"([^"]*)","to_offset":(-?\d+|null),"kind":(?:"([a-z_]*)"|null),"reread":(-?\d+|null)(?:,"identity":\{"a_term":(-?\d+),"a_kind":"([a-z_]*)","b_term":(-?\d+),"b_kind":"([a-z_]*)"\})?)re");
+std::map<int, partition_row> parse_partitions(const std::string& output, const std::string& topic) {
   std::map<int, partition_row> out;
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), row); it != std::sregex_iterator();
-       ++it) {
-    const auto& m = *it;
-    if (m[1] != topic) continue;
-    partition_row r;
-    r.from_offset = std::stoll(m[3]);
-    r.to_topic = m[4];
-    r.to_offset = m[5] == "null" ? -1 : std::stoll(m[5]);
-    r.kind = m[6].matched ? m[6].str() : "";
-    r.reread = m[7] == "null" ? -1 : std::stoll(m[7]);
-    if (m[8].matched) {
-      r.has_identity = true;
-      r.a_term = std::stoll(m[8]);
-      r.a_kind = m[9];
-      r.b_term = std::stoll(m[10]);
-      r.b_kind = m[11];
+  for (const auto& rows : values_named(json_document(output), "partitions")) {
+    if (!rows.is_array()) continue;
+    for (const auto& row : rows) {
+      if (text_of(row, "topic") != topic || integer_of(row, "partition") < 0) continue;
+      partition_row r;
+      r.from_offset = integer_of(row, "from_offset");
+      r.to_topic = text_of(row, "to_topic");
+      r.to_offset = integer_of(row, "to_offset");
+      r.kind = text_of(row, "kind");
+      r.reread = integer_of(row, "reread");
+      if (row.contains("identity") && row["identity"].is_object()) {
+        const auto& id = row["identity"];
+        r.has_identity = true;
+        r.a_term = integer_of(id, "a_term");
+        r.a_kind = text_of(id, "a_kind");
+        r.b_term = integer_of(id, "b_term");
+        r.b_kind = text_of(id, "b_kind");
+      }
+      out[static_cast<int>(integer_of(row, "partition"))] = r;
     }
-    out[std::stoi(m[2])] = r;
   }
   return out;
 }

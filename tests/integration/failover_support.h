@@ -49,7 +49,7 @@ struct partition_row {
 };
 
 // partition -> row, from the `--json` output of `groups translate` / `groups failover`.
-std::map<int, partition_row> parse_partitions(const std::string& json, const std::string& topic);
+std::map<int, partition_row> parse_partitions(const std::string& output, const std::string& topic);
 
 // partition -> CURRENT-OFFSET of `group` on `topic`, from Kafka's ConsumerGroupCommand --describe
 // ("-" counts as -1). Empty when the command failed (the output goes to `raw`).

@@ -30,6 +30,7 @@
 
 #include "tests/integration/engine_scenario.h"
 #include "tests/integration/failover_support.h"
+#include "tests/integration/json_output.h"
 
 namespace tandem::testing {
 namespace {
@@ -73,28 +74,6 @@ std::string describe(const run_map& m) {
   return out.empty() ? "  (empty)\n" : out;
 }
 
-int64_t field(const std::string& obj, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(obj, m, std::regex("\"" + name + "\"\\s*:\\s*(-?\\d+)"))) return -1;
-  return std::stoll(m[1]);
-}
-
-// Every number of `"name": N` in `text`, in order.
-std::vector<int64_t> numbers_of(const std::string& text, const std::string& name) {
-  std::vector<int64_t> out;
-  std::regex re("\"" + name + "\"\\s*:\\s*(-?\\d+)");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator();
-       ++it)
-    out.push_back(std::stoll((*it)[1]));
-  return out;
-}
-
-std::string text_field(const std::string& obj, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(obj, m, std::regex("\"" + name + "\"\\s*:\\s*\"([^\"]*)\""))) return "";
-  return m[1];
-}
-
 // `tandemctl offsets dump --json` of one flow and topic of `config`, coalesced; nullopt when the
 // command failed (its output in `raw`).
 std::optional<run_map> dump(const std::filesystem::path& config, const std::string& flow,
@@ -105,14 +84,12 @@ std::optional<run_map> dump(const std::filesystem::path& config, const std::stri
   // Exit 1 "not in the map" while nothing is known yet: an empty map.
   if (r.exit_code != 0) return r.exit_code == 1 ? std::optional<run_map>(run_map{}) : std::nullopt;
   std::map<int, std::set<run_t>> raw_runs;
-  static const std::regex object("\\{[^{}]*\\}");
-  for (auto it = std::sregex_iterator(r.output.begin(), r.output.end(), object);
-       it != std::sregex_iterator(); ++it) {
-    std::string o = it->str();
-    if (text_field(o, "flow") != flow) continue;
-    raw_runs[static_cast<int>(field(o, "partition"))].insert(
-        {field(o, "src_start"), field(o, "dst_start"), field(o, "length")});
-  }
+  for (const auto& runs : values_named(json_document(r.output), "runs"))
+    for (const auto& o : runs) {
+      if (text_of(o, "flow") != flow) continue;
+      raw_runs[static_cast<int>(integer_of(o, "partition"))].insert(
+          {integer_of(o, "src_start"), integer_of(o, "dst_start"), integer_of(o, "length")});
+    }
   return coalesce(std::move(raw_runs));
 }
 
@@ -136,10 +113,11 @@ run_map published(const std::string& bootstrap, const std::string& source,
       by_key.erase(k);
       continue;
     }
-    EXPECT_EQ(field(*r.value, "v"), 1) << *r.value;
-    EXPECT_EQ(text_field(*r.value, "topic"), topic) << *r.value;
-    EXPECT_EQ(field(*r.value, "src_start"), std::get<1>(k)) << *r.value;
-    by_key[k] = field(*r.value, "length");
+    const json value = json_document(*r.value);
+    EXPECT_EQ(integer_of(value, "v"), 1) << *r.value;
+    EXPECT_EQ(text_of(value, "topic"), topic) << *r.value;
+    EXPECT_EQ(integer_of(value, "src_start"), std::get<1>(k)) << *r.value;
+    by_key[k] = integer_of(value, "length");
   }
   std::map<int, std::set<run_t>> raw;
   for (auto& [k, n] : by_key) raw[std::get<0>(k)].insert({std::get<1>(k), std::get<2>(k), n});

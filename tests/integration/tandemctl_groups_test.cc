@@ -11,6 +11,7 @@
 
 #include "offsets/store.h"
 #include "tests/fakes/temp_dir.h"
+#include "tests/integration/json_output.h"
 #include "tests/integration/kafka_test_env.h"
 
 namespace tandem::testing {
@@ -55,15 +56,16 @@ TEST(tandemctl_groups, failover_commits_once_keeps_on_rerun_and_refuses_an_activ
 
   auto first = run_command(k_tandemctl + " groups failover" + args + " --json 2>&1");
   ASSERT_EQ(first.exit_code, 0) << first.output;
-  EXPECT_TRUE(contains(first.output, "\"group_state\":\"absent\"")) << first.output;
-  EXPECT_TRUE(contains(first.output, "\"committed\":2")) << first.output;
-  EXPECT_TRUE(contains(first.output, "\"to_offset\":6,\"kind\":\"exact\"")) << first.output;
+  EXPECT_TRUE(has_fields(first.output, {{"group_state", "absent"}})) << first.output;
+  EXPECT_TRUE(has_fields(first.output, {{"committed", 2}})) << first.output;
+  EXPECT_TRUE(has_fields(first.output, {{"to_offset", 6}, {"kind", "exact"}})) << first.output;
 
   auto again = run_command(k_tandemctl + " groups failover" + args + " --json 2>&1");
   ASSERT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_TRUE(contains(again.output, "\"group_state\":\"empty\"")) << again.output;
-  EXPECT_TRUE(contains(again.output, "\"committed\":0,\"kept\":2")) << again.output;
-  EXPECT_TRUE(contains(again.output, "\"current_offset\":6,\"action\":\"kept_equal\"")) << again.output;
+  EXPECT_TRUE(has_fields(again.output, {{"group_state", "empty"}})) << again.output;
+  EXPECT_TRUE(has_fields(again.output, {{"committed", 0}, {"kept", 2}})) << again.output;
+  EXPECT_TRUE(has_fields(again.output, {{"current_offset", 6}, {"action", "kept_equal"}}))
+      << again.output;
 
   // A member joins the group (kcat's balanced consumer): failover is refused, a dry run reports.
   auto started = run_command("timeout 90 kcat -q -b " + bootstrap + " -G " + group + " " + copy +
@@ -73,7 +75,7 @@ TEST(tandemctl_groups, failover_commits_once_keeps_on_rerun_and_refuses_an_activ
   bool stable = false;
   for (int i = 0; i < 60 && !stable; ++i) {
     auto dry = run_command(k_tandemctl + " groups failover" + args + " --dry-run --json 2>&1");
-    stable = contains(dry.output, "\"group_state\":\"stable\"");
+    stable = has_fields(dry.output, {{"group_state", "stable"}});
     if (!stable) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   EXPECT_TRUE(stable) << "the kcat consumer never joined " << group;

@@ -1,4 +1,4 @@
-// The tandem.offsets record codec and the tandem.checkpoints decoder (engine/state/run_record.h).
+// The tandem.offsets record codec (engine/state/run_record.h).
 #include "engine/state/run_record.h"
 
 #include <gtest/gtest.h>
@@ -88,21 +88,62 @@ TEST(run_record, malformed_records_are_refused_with_the_key_named) {
   }
 }
 
-TEST(checkpoint_record, decodes_the_checkpointer_format) {
-  const std::string key = "west|east|bill|ing|orders|3";  // a group may hold '|'
-  const std::string value =
-      "{\"v\":1,\"source\":\"west\",\"target\":\"east\",\"group\":\"bill|ing\",\"topic\":\"orders\","
-      "\"partition\":3,\"source_offset\":1200,\"target_topic\":\"west.orders\","
-      "\"target_offset\":1187,\"kind\":\"exact\",\"time_ms\":1767225600000}";
-  auto d = decode_checkpoint_record(key, value);
-  ASSERT_TRUE(d) << d.error();
-  EXPECT_EQ(d->flow, (offsets::flow_id{"west", "east"}));
-  EXPECT_EQ(d->checkpoint,
-            (offsets::checkpoint{"bill|ing", "orders", 3, {1200}, {1187}, 1767225600000}));
+TEST(run_record, numbers_must_be_integers_in_range_and_names_strings) {
+  const std::string key = "west|east|orders|3|1200|1187";
+  auto with = [](const std::string& field, const std::string& text) {
+    std::string v = "{\"v\":1,\"source\":\"west\",\"target\":\"east\",\"topic\":\"orders\","
+                    "\"partition\":3,\"src_start\":1200,\"dst_start\":1187,\"length\":500}";
+    auto at = v.find("\"" + field + "\":") + field.size() + 3;
+    return v.replace(at, v.find_first_of(",}", at) - at, text);
+  };
+  struct bad_case {
+    std::string field, text, why;
+  };
+  std::vector<bad_case> cases = {
+      {"length", "-5", "unsupported value of \"length\": -5"},
+      {"length", "500.0", "unsupported value of \"length\": 500.0"},
+      {"length", "5e2", "unsupported value of \"length\""},
+      {"length", "18446744073709551615", "unsupported value of \"length\": 18446744073709551615"},
+      {"length", "1e400", "JSON"},
+      {"length", "123456789012345678901234567890", "unsupported value of \"length\""},
+      {"length", "\"500\"", "integer from 0 to 9223372036854775807 is expected"},
+      {"length", "9223372036854775807", "valid run"},
+      {"partition", "4294967299", "unsupported value of \"partition\""},
+      {"partition", "-1", "integer from 0 to 2147483647"},
+      {"src_start", "-1200", "unsupported value of \"src_start\""},
+      {"source", "7", "a string is expected"},
+      {"topic", "null", "unsupported value of \"topic\": null"},
+      {"v", "\"1\"", "version 1"},
+      {"v", "true", "version 1"},
+  };
+  for (const auto& c : cases) {
+    auto d = decode_run_record(key, with(c.field, c.text));
+    ASSERT_FALSE(d) << with(c.field, c.text);
+    EXPECT_NE(d.error().find(c.why), std::string::npos) << d.error();
+    EXPECT_NE(d.error().find("tandem.offsets record \"west|east"), std::string::npos) << d.error();
+  }
+  EXPECT_TRUE(decode_run_record(key, with("length", "500")));
+  EXPECT_FALSE(decode_run_record(key, "[1,2]"));
+  EXPECT_FALSE(decode_run_record(key, "\"text\""));
+  EXPECT_FALSE(decode_run_record(key, ""));
+  EXPECT_FALSE(decode_run_record(key, std::string("{\"v\":1,\"source\":\"we\xffst\"}")));
+}
 
-  EXPECT_FALSE(decode_checkpoint_record(key, std::nullopt));
-  EXPECT_FALSE(decode_checkpoint_record("west|east|other|orders|3", value));
-  EXPECT_FALSE(decode_checkpoint_record(key, "{\"v\":1,\"source\":\"west\"}"));
+TEST(run_record, the_key_is_quoted_in_errors_up_to_120_bytes) {
+  const std::string key(300, 'k');
+  auto d = decode_run_record(key, "{}");
+  ASSERT_FALSE(d);
+  EXPECT_NE(d.error().find("\"" + key.substr(0, 120) + "...\""), std::string::npos) << d.error();
+}
+
+TEST(run_record, names_are_escaped_in_the_value) {
+  run_record r{{"west", "east"}, "a\"b\\c", 0, {{0}, {9}, 1}};
+  EXPECT_EQ(encode_run_value(r),
+            "{\"v\":1,\"source\":\"west\",\"target\":\"east\",\"topic\":\"a\\\"b\\\\c\","
+            "\"partition\":0,\"src_start\":0,\"dst_start\":9,\"length\":1}");
+  auto d = decode_run_record(encode_run_key(r), encode_run_value(r));
+  ASSERT_TRUE(d) << d.error();
+  EXPECT_EQ(d->record, r);
 }
 
 }  // namespace

@@ -1,15 +1,18 @@
-// A tiny JSON reader for tests: checks that tandemctl's --json output is one well-formed
-// document and lets assertions walk it (objects, arrays, strings, integers, booleans, null).
+// Reads tandemctl's --json output in tests: checks that it is one well-formed document
+// (nlohmann::json, plus: no repeated key in an object, integers only, as tandemctl writes) and
+// lets assertions walk it (objects, arrays, strings, integers, booleans, null).
 #pragma once
 
-#include <cctype>
 #include <cstdint>
+#include <limits>
 #include <map>
-#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace tandem::tools::testing {
 
@@ -35,120 +38,55 @@ struct json {
   bool has(const std::string& key) const { return fields.contains(key); }
 };
 
-class json_parser {
- public:
-  explicit json_parser(std::string_view text) : s_(text) {}
+namespace detail {
 
-  // The document, or nullopt when the text is not exactly one JSON value (whitespace around).
-  std::optional<json> parse() {
-    json v;
-    if (!value(v)) return std::nullopt;
-    ws();
-    if (i_ != s_.size()) return std::nullopt;
-    return v;
+// `v` as a json; false on a number that is not an int64.
+inline bool convert(const nlohmann::json& v, json& out) {
+  using value_t = nlohmann::json::value_t;
+  switch (v.type()) {
+    case value_t::null: out.t = json::type::null; return true;
+    case value_t::boolean: out.t = json::type::boolean, out.b = v.get<bool>(); return true;
+    case value_t::string: out.t = json::type::string, out.str = v.get<std::string>(); return true;
+    case value_t::number_integer:
+    case value_t::number_unsigned:
+      if (v.is_number_unsigned() &&
+          v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+        return false;
+      out.t = json::type::number, out.num = v.get<int64_t>();
+      return true;
+    case value_t::array:
+      out.t = json::type::array;
+      for (const auto& item : v)
+        if (!convert(item, out.items.emplace_back())) return false;
+      return true;
+    case value_t::object:
+      out.t = json::type::object;
+      for (const auto& [k, item] : v.items())
+        if (!convert(item, out.fields[k])) return false;
+      return true;
+    default: return false;  // floats, binary
   }
+}
 
- private:
-  void ws() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-  }
-  bool lit(std::string_view w) {
-    if (s_.substr(i_, w.size()) != w) return false;
-    i_ += w.size();
+}  // namespace detail
+
+// The document, or nullopt when the text is not exactly one JSON value (whitespace around), an
+// object repeats a key (a writer bug) or a number is not an int64.
+inline std::optional<json> parse_json(std::string_view text) {
+  std::vector<std::set<std::string>> keys;  // per open object
+  bool repeated = false;
+  auto seen = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    using event_t = nlohmann::json::parse_event_t;
+    if (event == event_t::object_start) keys.emplace_back();
+    if (event == event_t::object_end) keys.pop_back();
+    if (event == event_t::key && !keys.back().insert(parsed.get<std::string>()).second)
+      repeated = true;
     return true;
-  }
-  bool string(std::string& out) {
-    if (i_ >= s_.size() || s_[i_] != '"') return false;
-    ++i_;
-    while (i_ < s_.size() && s_[i_] != '"') {
-      char c = s_[i_++];
-      if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c == '\\') {
-        if (i_ >= s_.size()) return false;
-        char e = s_[i_++];
-        switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'u': {
-            if (i_ + 4 > s_.size()) return false;
-            out += static_cast<char>(std::stoi(std::string(s_.substr(i_, 4)), nullptr, 16));
-            i_ += 4;
-            break;
-          }
-          default: return false;
-        }
-      } else {
-        out += c;
-      }
-    }
-    if (i_ >= s_.size()) return false;
-    ++i_;
-    return true;
-  }
-  bool value(json& v) {
-    ws();
-    if (i_ >= s_.size()) return false;
-    char c = s_[i_];
-    if (c == '{') {
-      ++i_;
-      v.t = json::type::object;
-      ws();
-      if (i_ < s_.size() && s_[i_] == '}') return ++i_, true;
-      while (true) {
-        ws();
-        std::string k;
-        if (!string(k)) return false;
-        ws();
-        if (!lit(":")) return false;
-        json item;
-        if (!value(item)) return false;
-        if (v.fields.contains(k)) return false;  // duplicate keys are a writer bug
-        v.fields.emplace(std::move(k), std::move(item));
-        ws();
-        if (lit(",")) continue;
-        return lit("}");
-      }
-    }
-    if (c == '[') {
-      ++i_;
-      v.t = json::type::array;
-      ws();
-      if (i_ < s_.size() && s_[i_] == ']') return ++i_, true;
-      while (true) {
-        json item;
-        if (!value(item)) return false;
-        v.items.push_back(std::move(item));
-        ws();
-        if (lit(",")) continue;
-        return lit("]");
-      }
-    }
-    if (c == '"') {
-      v.t = json::type::string;
-      return string(v.str);
-    }
-    if (lit("null")) return v.t = json::type::null, true;
-    if (lit("true")) return v.t = json::type::boolean, v.b = true, true;
-    if (lit("false")) return v.t = json::type::boolean, v.b = false, true;
-    size_t start = i_;
-    if (s_[i_] == '-') ++i_;
-    while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
-    if (i_ == start || (i_ == start + 1 && s_[start] == '-')) return false;
-    v.t = json::type::number;
-    v.num = std::stoll(std::string(s_.substr(start, i_ - start)));
-    return true;
-  }
-
-  std::string_view s_;
-  size_t i_ = 0;
-};
-
-inline std::optional<json> parse_json(std::string_view text) { return json_parser(text).parse(); }
+  };
+  const auto doc = nlohmann::json::parse(text, seen, /*allow_exceptions=*/false);
+  json out;
+  if (doc.is_discarded() || repeated || !detail::convert(doc, out)) return std::nullopt;
+  return out;
+}
 
 }  // namespace tandem::tools::testing
