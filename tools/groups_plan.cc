@@ -86,15 +86,18 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
     // LOCAL's "orders"; any other topic fails over to its copy on LOCAL.
     m.to_topic = engine::destination_topic(*naming, plan.flow.source_region, plan.flow.target_region,
                                            m.from.topic);
-    auto log_start = with_retries(retry_window(ctx), [&] {
-      return admin.log_start(m.to_topic, m.from.partition, k_timeout);
+    auto bounds = with_retries(retry_window(ctx), [&] {
+      return admin.partition_bounds(m.to_topic, m.from.partition, k_timeout);
     });
-    if (!log_start) {
+    if (!bounds) {
       m.error = "log start of " + m.to_topic + "/" + n(m.from.partition) + " on " + ctx.cfg.region + ": " +
-                engine::to_string(log_start.error());
+                engine::to_string(bounds.error());
     } else {
+      // Clamped to the partition as it is: never past its high watermark (docs/design.md).
+      std::optional<int64_t> end;
+      if (bounds->high >= 0) end = bounds->high;
       auto t = engine::translate_group_move(store, *naming, plan.flow.source_region, plan.flow.target_region,
-                                            m.from.topic, m.from.partition, m.from.source.v, *log_start);
+                                            m.from.topic, m.from.partition, m.from.source.v, bounds->low, end);
       if (t) {
         m.to_topic = t->topic;
         m.to = std::move(*t);

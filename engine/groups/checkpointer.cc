@@ -66,7 +66,7 @@ bool checkpointer::ensure_topic() {
 checkpoint_pass checkpointer::run_once() {
   checkpoint_pass pass;
   pass.complete = true;
-  log_starts_.clear();
+  bounds_.clear();
   bool topic_ok = ensure_topic();
 
   auto listing = source_.list_groups(s_.request_timeout);
@@ -143,18 +143,11 @@ void checkpointer::checkpoint_group(const std::string& group, std::vector<pass_e
     if (o.metadata.starts_with(k_sync_metadata_prefix)) continue;
     std::string target_topic =
         destination_topic(naming, s_.source_region, s_.target_region, o.topic);
-    auto start = log_start(target_topic, o.partition, pass);
-    if (!start) continue;
     int64_t read_at = now_ms();
-    auto t = translate_group_move(store_, naming, s_.source_region, s_.target_region, o.topic,
-                                  o.partition, o.offset, *start);
-    if (t && is_failback(naming, s_.target_region, o.topic))
+    auto t = translate(group, o, target_topic, pass);
+    if (!t) continue;
+    if (is_failback(naming, s_.target_region, o.topic))
       note_coverage(group, o.topic, o.partition, o.offset, t->topic, t->kind);
-    if (!t) {
-      note(pass, "translating group " + group + " " + o.topic + "/" +
-                     std::to_string(o.partition) + ": " + t.error().message);
-      continue;
-    }
     pass_entry e{{group, o.topic, o.partition, {o.offset}, {t->offset}, read_at}, t->topic};
     if (auto stored = store_.put_checkpoint(flow_, e.c); !stored) {
       note(pass, "storing checkpoint of group " + group + ": " + stored.error().message);
@@ -206,20 +199,42 @@ void checkpointer::note_coverage(const std::string& group, const std::string& to
                    << " (a failback would re-read, never skip). Logged once per partition.";
 }
 
-std::optional<int64_t> checkpointer::log_start(const std::string& topic, int32_t partition,
-                                               checkpoint_pass& pass) {
+std::optional<watermarks> checkpointer::bounds(const std::string& topic, int32_t partition,
+                                               checkpoint_pass& pass, bool fresh) {
   auto key = std::make_pair(topic, partition);
-  if (auto it = log_starts_.find(key); it != log_starts_.end()) return it->second;
-  auto v = target_.log_start(topic, partition, s_.request_timeout);
-  if (!v || *v < 0) {
+  if (auto it = bounds_.find(key); !fresh && it != bounds_.end()) return it->second;
+  auto v = target_.partition_bounds(topic, partition, s_.request_timeout);
+  if (!v || v->low < 0) {
     // Typically the target topic does not exist yet: the flow creates it.
     note(pass, "log start of " + topic + "/" + std::to_string(partition) + " on " +
                    s_.target_region + ": " + (v ? std::string("unknown") : v.error().message),
          log_level::debug);
     return std::nullopt;
   }
-  log_starts_.emplace(key, *v);
+  bounds_.insert_or_assign(key, *v);
   return *v;
+}
+
+std::optional<group_translation> checkpointer::translate(const std::string& group,
+                                                         const group_offset& o,
+                                                         const std::string& target_topic,
+                                                         checkpoint_pass& pass) {
+  const policy::naming_policy& naming = s_.topics.naming();
+  for (bool fresh : {false, true}) {
+    auto b = bounds(target_topic, o.partition, pass, fresh);
+    if (!b) return std::nullopt;
+    std::optional<int64_t> end;
+    if (b->high >= 0) end = b->high;
+    auto t = translate_group_move(store_, naming, s_.source_region, s_.target_region, o.topic,
+                                  o.partition, o.offset, b->low, end);
+    if (!t) {
+      note(pass, "translating group " + group + " " + o.topic + "/" +
+                     std::to_string(o.partition) + ": " + t.error().message);
+      return std::nullopt;
+    }
+    if (t->kind != offsets::translation::clamped || fresh) return std::move(*t);
+  }
+  return std::nullopt;
 }
 
 void checkpointer::produce(const pass_entry& e, offsets::translation kind,

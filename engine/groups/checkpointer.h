@@ -74,12 +74,13 @@
 #include <tuple>
 #include <vector>
 
+#include "engine/groups/checkpoint_metrics.h"
+#include "engine/groups/group_translation.h"
 #include "engine/kafka/seam.h"
 #include "engine/obs/log_level.h"
-#include "engine/groups/checkpoint_metrics.h"
+#include "engine/state/checkpoint_record.h"  // k_checkpoint_topic, the records
 #include "offsets/store.h"
 #include "policy/topic_filter.h"
-#include "engine/state/checkpoint_record.h"  // k_checkpoint_topic, the records
 
 namespace tandem::engine {
 
@@ -149,8 +150,14 @@ class checkpointer {
   // Reads, translates and stores one group's checkpoints; appends them to `out`.
   void checkpoint_group(const std::string& group, std::vector<pass_entry>& out,
                         checkpoint_pass& pass);
-  std::optional<int64_t> log_start(const std::string& topic, int32_t partition,
-                                   checkpoint_pass& pass);
+  // T's log start and high watermark of a partition, cached per pass (`fresh`: asked again).
+  std::optional<watermarks> bounds(const std::string& topic, int32_t partition,
+                                   checkpoint_pass& pass, bool fresh = false);
+  // translate_group_move clamped to T's partition as it is. A result past the cached high
+  // watermark is checked against a fresh one first: the flow keeps writing meanwhile.
+  std::optional<group_translation> translate(const std::string& group, const group_offset& o,
+                                             const std::string& target_topic,
+                                             checkpoint_pass& pass);
   void produce(const pass_entry& e, offsets::translation kind, checkpoint_pass& pass);
   void sync_group(const std::string& group, const std::vector<pass_entry>& entries);
   // Logs `problem` and marks the pass incomplete.
@@ -174,7 +181,7 @@ class checkpointer {
   std::map<partition_key, produced_checkpoint> produced_;
   // The last source offset read per (group, topic, partition): detects rewinds.
   std::map<partition_key, int64_t> last_source_;
-  std::map<std::pair<std::string, int32_t>, int64_t> log_starts_;  // of T, cached per pass
+  std::map<std::pair<std::string, int32_t>, watermarks> bounds_;  // of T, cached per pass
   std::set<std::string> reported_active_;  // groups logged as active on T, until idle again
   // Failback partitions (S's mirror topic, partition) logged as not covered by {T,S}'s runs.
   std::set<std::pair<std::string, int32_t>> reported_uncovered_;

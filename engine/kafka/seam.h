@@ -170,7 +170,7 @@ class record_sink {
 //
 //   remote cluster S                   checkpointer (S→T)                 local cluster T
 //   group_admin(S): list_groups   ──>  filter, translate,   ──>  group_admin(T): describe_group,
-//                   committed_offsets  put_checkpoint             committed_offsets, log_start,
+//                   committed_offsets  put_checkpoint             committed_offsets, partition_bounds,
 //                                      │                          alter_offsets (idle groups only)
 //                                      └──> state_producer(T): tandem.checkpoints (compacted)
 //
@@ -238,11 +238,11 @@ class group_admin {
   [[nodiscard]] virtual kafka_result<void> alter_offsets(const std::string& group,
                                                          std::span<const group_offset> offsets,
                                                          std::chrono::milliseconds timeout) = 0;
-  // The partition's log start offset (a request to its leader). Error: unknown topic or
-  // partition, leader unreachable.
-  [[nodiscard]] virtual kafka_result<int64_t> log_start(const std::string& topic,
-                                                        int32_t partition,
-                                                        std::chrono::milliseconds timeout) = 0;
+  // The partition's log start and high watermark (a request to its leader): where a group
+  // moved there can start, at the lowest and the highest. Error: unknown topic or partition,
+  // leader unreachable.
+  [[nodiscard]] virtual kafka_result<watermarks> partition_bounds(
+      const std::string& topic, int32_t partition, std::chrono::milliseconds timeout) = 0;
 };
 
 // Writes tandem's own small state records (tandem.checkpoints) into one cluster: an idempotent

@@ -19,6 +19,7 @@ struct fake_cluster_state {
   std::map<std::string, engine::group_state> states;                          // absent when missing
   std::map<std::string, std::map<std::pair<std::string, int32_t>, int64_t>> committed;
   std::map<std::pair<std::string, int32_t>, int64_t> log_starts;             // partitions that exist
+  std::map<std::pair<std::string, int32_t>, int64_t> log_ends;  // high watermarks; absent: unknown (-1)
   std::vector<std::pair<std::string, std::vector<engine::group_offset>>> altered;
   std::optional<engine::kafka_error> fail_all;                                // the cluster is down
   int not_coordinator = 0;  // the next describe_group calls answer NOT_COORDINATOR (retriable)
@@ -75,15 +76,17 @@ class fake_group_admin final : public engine::group_admin {
     s_->states[group] = engine::group_state::empty;
     return {};
   }
-  engine::kafka_result<int64_t> log_start(const std::string& topic, int32_t partition,
-                                          std::chrono::milliseconds) override {
+  engine::kafka_result<engine::watermarks> partition_bounds(const std::string& topic,
+                                                            int32_t partition,
+                                                            std::chrono::milliseconds) override {
     if (s_->fail_all) return std::unexpected(*s_->fail_all);
     auto it = s_->log_starts.find({topic, partition});
     if (it == s_->log_starts.end())
       return std::unexpected(engine::make_kafka_error(engine::kafka_errc::unknown_topic_or_part,
                                                       "Broker: Unknown topic or partition",
                                                       engine::error_kind::permanent));
-    return it->second;
+    auto end = s_->log_ends.find({topic, partition});
+    return engine::watermarks{it->second, end == s_->log_ends.end() ? -1 : end->second};
   }
 
  private:

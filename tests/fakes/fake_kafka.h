@@ -577,7 +577,7 @@ class fake_group_admin final : public group_admin {
   std::vector<alter_call> altered;
   int lists = 0;
   int describes = 0;
-  int log_start_queries = 0;
+  int bounds_queries = 0;
 
   kafka_result<partial<std::vector<group_listing>>> list_groups(
       std::chrono::milliseconds) override {
@@ -638,15 +638,16 @@ class fake_group_admin final : public group_admin {
     return {};
   }
 
-  kafka_result<int64_t> log_start(const std::string& topic, int32_t partition,
-                                  std::chrono::milliseconds) override {
+  kafka_result<watermarks> partition_bounds(const std::string& topic, int32_t partition,
+                                            std::chrono::milliseconds) override {
     if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
-    ++log_start_queries;
+    ++bounds_queries;
     if (cluster_.partition_count(topic) <= partition || partition < 0)
       return std::unexpected(make_kafka_error(
           kafka_errc::unknown_topic_or_part, "no partition " + topic + "/" + std::to_string(partition),
           error_kind::permanent));
-    return cluster_.partition(topic, partition).log_start();
+    const auto& part = cluster_.partition(topic, partition);
+    return watermarks{part.log_start(), part.next_offset};
   }
 
  private:

@@ -136,6 +136,26 @@ TEST(checkpointer, stores_and_produces_the_translated_offsets_of_selected_groups
             "\"time_ms\":1700000000000}");
 }
 
+// Issue #10 regression: east's west.orders was recreated (20 records now) and the map still
+// describes the old log: the group's 80 would translate to 90, past the end. The checkpoint is
+// the log start instead (kind clamped): a failover re-reads, never skips.
+TEST(checkpointer, a_translation_past_the_end_of_the_target_is_the_log_start) {
+  harness h;
+  h.east.delete_topic("west.orders");
+  h.east.create_topic("west.orders", 1);
+  for (int i = 0; i < 20; ++i) h.east.produce("west.orders", 0, "k", "v");
+  h.west.groups["billing"][{"orders", 0}] = 80;
+  auto pass = h.c->run_once();
+  EXPECT_TRUE(pass.complete) << pass.problem;
+  auto cps = h.stored();
+  ASSERT_EQ(cps.size(), 1u);
+  EXPECT_EQ(cps[0].source.v, 80);
+  EXPECT_EQ(cps[0].target.v, 0);
+  auto recs = h.produced();
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_NE(recs[0].second.find("\"kind\":\"clamped\""), std::string::npos) << recs[0].second;
+}
+
 TEST(checkpointer, never_checkpoints_tandem_groups_and_honours_the_group_patterns) {
   // Even a pattern that names tandem's own groups does not select them.
   harness h(policy::naming_kind::prefix, group_filter_for({"app.*", "tandem\\..*"}, {"app-tmp"}));

@@ -64,6 +64,26 @@ TEST_F(test_groups, test_translate_table_shows_both_sides_kind_reread_and_age) {
   EXPECT_TRUE(cluster_->altered.empty());
 }
 
+// Issue #10 regression: east.orders/0 on west was deleted and recreated (or truncated) after
+// the map was built: it now ends at 50, while the map puts the group's 13 at 103. The failover
+// starts at the log start (clamped), never past the end, and says so.
+TEST_F(test_groups, test_a_map_past_the_end_of_the_destination_fails_over_from_the_log_start) {
+  const std::string config = prefix_setup();
+  cluster_->log_ends = {{{"east.orders", 0}, 50}, {{"east.orders", 1}, 3}};
+  const auto r = groups({"failover", "--config", config, "--group", "billing", "--from", "east", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = parse_json(r.out);
+  ASSERT_TRUE(j) << r.out;
+  const json& p = (*j)["partitions"];
+  ASSERT_EQ(p.items.size(), 3u);
+  EXPECT_EQ(p[0]["to_offset"].num, 0);
+  EXPECT_EQ(p[0]["kind"].str, "clamped");
+  EXPECT_EQ(p[1]["to_offset"].num, 2);  // within the end: exact as before
+  EXPECT_EQ(p[1]["kind"].str, "exact");
+  ASSERT_EQ(cluster_->altered.size(), 1u);
+  EXPECT_EQ((cluster_->committed["billing"][{"east.orders", 0}]), 0);
+}
+
 TEST_F(test_groups, test_translate_json) {
   const std::string config = prefix_setup();
   const auto r = groups({"translate", "--config", config, "--group", "billing", "--from", "east", "--json"});
