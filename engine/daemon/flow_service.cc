@@ -36,7 +36,9 @@ struct flow_runner {
     while (!ctx.stop_requested() && !f.needs_restart()) {
       f.step();
       auto st = f.status();
-      bool ready = st.source_reachable && st.target_reachable;
+      bool ready = st.source_reachable && st.target_reachable &&
+                   !(st.commit_failing_since &&
+                     clock_type::now() - *st.commit_failing_since >= a.commit_grace);
       if (!ready) ready_since.reset();
       else if (!ready_since) ready_since = clock_type::now();
       ctx.set_ready(ready, st.problem);

@@ -2,7 +2,8 @@
 // shell (engine/daemon/service.h): builds the flow's clients, steps it until a stop or a
 // failure, drains; after a failure (fatal producer error, failed delivery) rebuilds it from its
 // committed positions after restart_backoff (1 s doubling to 30 s, back to 1 s once the flow
-// ran healthily for 60 s). Ready while both clusters are reachable; a flow that cannot be built
+// ran healthily for 60 s). Ready while both clusters are reachable and its commits succeed (or
+// failed for less than commit_grace); a flow that cannot be built
 // (bad client config) fails for good and /readyz shows why.
 #pragma once
 
@@ -25,6 +26,9 @@ struct flow_service_args {
   policy::topic_filter filter;
   std::chrono::milliseconds drain;
   std::chrono::milliseconds healthy_after = std::chrono::seconds(60);
+  // Not ready once every journal commit failed for this long (the state store cannot persist
+  // positions: a restart would copy everything since again).
+  std::chrono::milliseconds commit_grace = std::chrono::seconds(30);
 };
 
 // The body of the flow's service; `args`' references must outlive the service.

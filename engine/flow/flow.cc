@@ -288,8 +288,16 @@ void flow::commit() {
   }
   if (auto ok = journal_.commit(changed); !ok) {
     log::error(name_) << "cannot persist positions (retrying): " << ok.error();
-    set_problem("state store: " + ok.error());
+    metrics_.commit_failures().Increment();
+    std::lock_guard lock(status_mu_);
+    if (!status_.commit_failing_since) status_.commit_failing_since = clock_type::now();
+    status_.problem = "state store: cannot persist positions: " + ok.error();
     return;
+  }
+  {
+    std::lock_guard lock(status_mu_);
+    if (status_.commit_failing_since) status_.problem.clear();
+    status_.commit_failing_since.reset();
   }
   for (auto& t : trims) {  // after the commit: its runs may lie below the log start too
     journal_.trim_below(t.topic, t.part->partition, t.log_start);

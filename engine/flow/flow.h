@@ -79,6 +79,10 @@ struct flow_status {
   int topics_ready = 0;
   int topics_paused = 0;
   std::string problem;  // the latest error, empty when none
+  // Since when every journal commit failed (positions and runs not persisted); nullopt while
+  // they succeed. The owner reports the flow not ready past a grace period (docs/design.md
+  // "Safety rules").
+  std::optional<std::chrono::steady_clock::time_point> commit_failing_since;
 };
 
 using sink_factory =

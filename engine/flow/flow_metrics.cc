@@ -38,6 +38,9 @@ constexpr family_spec k_topic_paused{
     "1 while a topic is stopped by a partition-count mismatch that cannot be fixed, else 0."};
 constexpr family_spec k_topics_replicated{"tandem_topics_replicated",
                                           "Source topics the flow currently replicates."};
+constexpr family_spec k_commit_failures{
+    "tandem_commit_failures_total",
+    "Failed attempts to persist a flow's positions and offset-map runs (state store)."};
 
 }  // namespace
 
@@ -48,7 +51,8 @@ flow_metrics::flow_metrics(metrics& registry, std::string source, std::string ta
       latency_(registry.histogram(k_latency).Add(
           labels(), prometheus::Histogram::BucketBoundaries(latency_buckets_seconds.begin(),
                                                             latency_buckets_seconds.end()))),
-      topics_replicated_(registry.gauge(k_topics_replicated).Add(labels())) {}
+      topics_replicated_(registry.gauge(k_topics_replicated).Add(labels())),
+      commit_failures_(registry.counter(k_commit_failures).Add(labels())) {}
 
 topic_counters& flow_metrics::topic(std::string_view topic) {
   std::lock_guard lock(mu_);

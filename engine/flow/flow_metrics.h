@@ -69,6 +69,9 @@ class flow_metrics {
 
   prometheus::Gauge& topics_replicated() { return topics_replicated_; }  // topics in the flow
 
+  // tandem_commit_failures_total: journal commits (positions and runs) that failed.
+  prometheus::Counter& commit_failures() { return commit_failures_; }
+
  private:
   prometheus::Labels labels(std::string_view key = {}, std::string_view value = {}) const {
     return flow_labels(source_, target_, key, value);
@@ -83,6 +86,7 @@ class flow_metrics {
   const std::string target_;
   prometheus::Histogram& latency_;
   prometheus::Gauge& topics_replicated_;
+  prometheus::Counter& commit_failures_;
 
   std::mutex mu_;  // guards the caches below
   std::map<std::string, topic_counters, std::less<>> topics_;

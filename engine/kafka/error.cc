@@ -56,6 +56,8 @@ std::string_view to_string(kafka_errc code) {
     case kafka_errc::unknown_producer_id: return "UNKNOWN_PRODUCER_ID";
     case kafka_errc::non_empty_group: return "NON_EMPTY_GROUP";
     case kafka_errc::group_id_not_found: return "GROUP_ID_NOT_FOUND";
+    case kafka_errc::invalid_msg: return "INVALID_MSG";
+    case kafka_errc::invalid_timestamp: return "INVALID_TIMESTAMP";
     case kafka_errc::invalid_record: return "INVALID_RECORD";
   }
   return "";

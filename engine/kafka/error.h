@@ -72,6 +72,8 @@ enum class kafka_errc {
   unknown_producer_id,
   non_empty_group,
   group_id_not_found,
+  invalid_msg,        // Kafka's CORRUPT_MESSAGE
+  invalid_timestamp,  // a timestamp outside the topic's message.timestamp.*.max.ms bounds
   invalid_record,
 };
 

@@ -63,6 +63,8 @@ constexpr named_code k_codes[] = {
     {RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID, kafka_errc::unknown_producer_id},
     {RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP, kafka_errc::non_empty_group},
     {RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND, kafka_errc::group_id_not_found},
+    {RD_KAFKA_RESP_ERR_INVALID_MSG, kafka_errc::invalid_msg},
+    {RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP, kafka_errc::invalid_timestamp},
     {RD_KAFKA_RESP_ERR_INVALID_RECORD, kafka_errc::invalid_record},
 };
 
@@ -78,7 +80,12 @@ error_kind classify(rd_kafka_resp_err_t err) {
   switch (err) {
     case RD_KAFKA_RESP_ERR__FATAL:
       return error_kind::fatal;
+    // The same record is refused again however often it is sent: the topic pauses (the flow
+    // keeps its position before the record) instead of restarting in a loop (issue #10).
     case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG:
+    case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_INVALID_RECORD:

@@ -1062,5 +1062,47 @@ TEST(flow_fake_kafka, a_record_neither_released_nor_forwarded_is_reported_as_a_l
   testing::fake_ledger::destroy(static_cast<testing::fake_holder*>(batch[0].impl));
 }
 
+// Issue #10 regression: a journal commit that fails (the state store cannot persist positions)
+// was visible only in the log. It is counted in tandem_commit_failures_total, the status says
+// since when commits fail (the daemon turns that into /readyz past a grace period), and a
+// successful commit clears both.
+TEST(flow_commit, a_failing_journal_commit_is_counted_and_shown_until_one_succeeds) {
+  struct failing_journal final : flow_journal {
+    memory_journal inner;
+    bool fail = true;
+    std::optional<int64_t> resume_position(const std::string& t, int32_t p) override {
+      return inner.resume_position(t, p);
+    }
+    void delivered(std::string_view t, int32_t p, int64_t s, int64_t d) override {
+      inner.delivered(t, p, s, d);
+    }
+    void echo(std::string_view t, int32_t p, int64_t o, std::string_view pt, int64_t po) override {
+      inner.echo(t, p, o, pt, po);
+    }
+    std::expected<void, std::string> commit(std::span<const partition_position> ps) override {
+      if (fail) return std::unexpected(std::string("disk full (test)"));
+      return inner.commit(ps);
+    }
+    void trim_below(std::string_view t, int32_t p, int64_t l) override { inner.trim_below(t, p, l); }
+  };
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "v");
+  failing_journal j;
+  metrics m{"test"};
+  flow f(settings_for(west, east, identity_filter()), std::make_unique<fake_source>(west, "t"), j,
+         m.probe<flow_metrics>("west", "east"));
+  ASSERT_TRUE(f.start(testing::fake_sink_factory(east)).has_value());
+  for (int i = 0; i < 5; ++i) f.step(0ms);
+  EXPECT_GE(m.probe<flow_metrics>("west", "east").commit_failures().Value(), 1);
+  ASSERT_TRUE(f.status().commit_failing_since.has_value());
+  EXPECT_NE(f.status().problem.find("disk full (test)"), std::string::npos) << f.status().problem;
+  j.fail = false;
+  f.step(0ms);
+  EXPECT_FALSE(f.status().commit_failing_since.has_value());
+  EXPECT_EQ(f.status().problem, "");
+  EXPECT_EQ(j.inner.resume_position("orders", 0), 1);
+}
+
 }  // namespace
 }  // namespace tandem::engine
