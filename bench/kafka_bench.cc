@@ -20,6 +20,7 @@
 // `verify` can prove that every record arrived once, on its partition.
 #include <CLI/CLI.hpp>
 #include <librdkafka/rdkafka.h>
+#include <nlohmann/json.hpp>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -43,6 +44,15 @@
 #include <vector>
 
 namespace {
+
+// One result line on stdout: a JSON object, keys in the order given, numbers rounded to
+// `decimals` places where asked (the figures BENCHMARKS.md quotes).
+using json = nlohmann::ordered_json;
+double rounded(double v, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(v * scale) / scale;
+}
+void print_result(const json& j) { std::printf("%s\n", j.dump().c_str()); }
 
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
@@ -384,11 +394,12 @@ int cmd_produce(args& a, bool preload) {
     throw failure("only " + std::to_string(counts.ok.load()) + " of " +
                   std::to_string(records) + " records acknowledged");
   auto u = self();
-  std::printf("{\"records\":%lld,\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,"
-              "\"cpu_s\":%.2f,\"peak_rss_kb\":%lld}\n",
-              static_cast<long long>(records), secs, static_cast<double>(records) / secs,
-              static_cast<double>(records) * static_cast<double>(size) / secs / 1e6, u.cpu_s,
-              static_cast<long long>(u.peak_rss_kb));
+  print_result({{"records", records},
+                {"seconds", rounded(secs, 3)},
+                {"records_per_s", rounded(static_cast<double>(records) / secs, 0)},
+                {"mb_per_s", rounded(static_cast<double>(records) * static_cast<double>(size) / secs / 1e6, 2)},
+                {"cpu_s", rounded(u.cpu_s, 2)},
+                {"peak_rss_kb", u.peak_rss_kb}});
   return 0;
 }
 
@@ -454,11 +465,12 @@ int cmd_consume(args& a) {
   if (got < records)
     throw failure("consumed " + std::to_string(got) + " of " + std::to_string(records));
   auto u = self();
-  std::printf("{\"records\":%lld,\"seconds\":%.3f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,"
-              "\"cpu_s\":%.2f,\"peak_rss_kb\":%lld}\n",
-              static_cast<long long>(got), secs, static_cast<double>(got) / secs,
-              static_cast<double>(bytes) / secs / 1e6, u.cpu_s,
-              static_cast<long long>(u.peak_rss_kb));
+  print_result({{"records", got},
+                {"seconds", rounded(secs, 3)},
+                {"records_per_s", rounded(static_cast<double>(got) / secs, 0)},
+                {"mb_per_s", rounded(static_cast<double>(bytes) / secs / 1e6, 2)},
+                {"cpu_s", rounded(u.cpu_s, 2)},
+                {"peak_rss_kb", u.peak_rss_kb}});
   return 0;
 }
 
@@ -504,13 +516,9 @@ int cmd_verify(args& a) {
                                    });
   rd_kafka_consumer_close(rk.get());
   bool ok = got == held && distinct == records && foreign == 0 && misplaced == 0;
-  std::printf("{\"ok\":%s,\"expected\":%lld,\"held\":%lld,\"read\":%lld,\"distinct\":%lld,"
-              "\"missing\":%lld,\"duplicates\":%lld,\"foreign\":%lld,\"misplaced\":%lld}\n",
-              ok ? "true" : "false", static_cast<long long>(records),
-              static_cast<long long>(held), static_cast<long long>(got),
-              static_cast<long long>(distinct), static_cast<long long>(records - distinct),
-              static_cast<long long>(duplicates), static_cast<long long>(foreign),
-              static_cast<long long>(misplaced));
+  print_result({{"ok", ok}, {"expected", records}, {"held", held}, {"read", got},
+                {"distinct", distinct}, {"missing", records - distinct},
+                {"duplicates", duplicates}, {"foreign", foreign}, {"misplaced", misplaced}});
   return ok ? 0 : 1;
 }
 
@@ -609,15 +617,12 @@ int cmd_watch(args& a) {
   if (!first) first = last;
   double window = last.age_s - first->age_s;
   int64_t copied = count - first_count;
-  std::printf("{\"ok\":%s,\"records\":%lld,\"count\":%lld,\"alive\":%s,"
-              "\"start_s\":%.3f,\"done_s\":%.3f,\"window_s\":%.3f,\"window_records\":%lld,"
-              "\"cpu_start_s\":%.2f,\"cpu_total_s\":%.2f,\"cpu_window_s\":%.2f,"
-              "\"peak_rss_kb\":%lld,\"threads\":%lld}\n",
-              ok ? "true" : "false", static_cast<long long>(records),
-              static_cast<long long>(count), s.alive ? "true" : "false", first->age_s,
-              last.age_s, window, static_cast<long long>(copied), first->cpu_s, last.cpu_s,
-              last.cpu_s - first->cpu_s, static_cast<long long>(last.hwm_kb),
-              static_cast<long long>(last.threads));
+  print_result({{"ok", ok}, {"records", records}, {"count", count}, {"alive", s.alive},
+                {"start_s", rounded(first->age_s, 3)}, {"done_s", rounded(last.age_s, 3)},
+                {"window_s", rounded(window, 3)}, {"window_records", copied},
+                {"cpu_start_s", rounded(first->cpu_s, 2)}, {"cpu_total_s", rounded(last.cpu_s, 2)},
+                {"cpu_window_s", rounded(last.cpu_s - first->cpu_s, 2)},
+                {"peak_rss_kb", last.hwm_kb}, {"threads", last.threads}});
   if (!ok)
     std::fprintf(stderr, "bench_kafka: %s holds %lld of %lld records%s\n", topic.c_str(),
                  static_cast<long long>(count), static_cast<long long>(records),
@@ -761,16 +766,14 @@ int cmd_latency(args& a) {
   for (int32_t l : lat_us) mean += l;
   mean = lat_us.empty() ? 0 : mean / static_cast<double>(lat_us.size()) / 1000.0;
   int64_t lost = measured - received;
-  std::printf("{\"ok\":%s,\"rate\":%.0f,\"seconds\":%lld,\"achieved_rate\":%.0f,\"sent\":%lld,"
-              "\"received\":%lld,\"lost\":%lld,\"duplicates\":%lld,\"failed_sends\":%lld,"
-              "\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"p999_ms\":%.2f,"
-              "\"max_ms\":%.2f,\"mean_ms\":%.2f}\n",
-              lost == 0 ? "true" : "false", rate, static_cast<long long>(seconds),
-              static_cast<double>(measured) / produce_s, static_cast<long long>(measured),
-              static_cast<long long>(received.load()), static_cast<long long>(lost),
-              static_cast<long long>(duplicates), static_cast<long long>(counts.failed.load()),
-              pct(0.50), pct(0.90), pct(0.99), pct(0.999),
-              lat_us.empty() ? 0.0 : lat_us.back() / 1000.0, mean);
+  print_result({{"ok", lost == 0}, {"rate", rounded(rate, 0)}, {"seconds", seconds},
+                {"achieved_rate", rounded(static_cast<double>(measured) / produce_s, 0)},
+                {"sent", measured}, {"received", received.load()}, {"lost", lost},
+                {"duplicates", duplicates}, {"failed_sends", counts.failed.load()},
+                {"p50_ms", rounded(pct(0.50), 2)}, {"p90_ms", rounded(pct(0.90), 2)},
+                {"p99_ms", rounded(pct(0.99), 2)}, {"p999_ms", rounded(pct(0.999), 2)},
+                {"max_ms", rounded(lat_us.empty() ? 0.0 : lat_us.back() / 1000.0, 2)},
+                {"mean_ms", rounded(mean, 2)}});
   return lost == 0 ? 0 : 1;
 }
 
