@@ -1,6 +1,6 @@
 // What a flow remembers across restarts: resume positions per source partition and the offset
 // map learned from delivery reports. The durable implementation is offset_journal (RocksDB via
-// offsets/); tests use memory_journal.
+// offsets/); tests use memory_journal (tests/fakes/memory_journal.h).
 //
 // Contract: delivered() is called once per durably written record, in delivery order per
 // partition; commit() persists everything delivered so far together with the given resume
@@ -10,12 +10,9 @@
 
 #include <cstdint>
 #include <expected>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "engine/kafka/seam.h"
 
@@ -41,43 +38,6 @@ class flow_journal {
   // map's coverage below it may go (docs/design.md "Offset map": coverage trimmed below the
   // source's log start). Called when the log start advanced; failures are the journal's to log.
   virtual void trim_below(std::string_view topic, int32_t partition, int64_t log_start) = 0;
-};
-
-// In-memory journal: for unit tests and for inspecting what a flow reported.
-class memory_journal final : public flow_journal {
- public:
-  using key = std::pair<std::string, int32_t>;
-  std::map<key, int64_t> positions;                              // committed
-  std::map<key, std::vector<std::pair<int64_t, int64_t>>> pairs;  // (src, dst), committed
-  std::map<key, std::vector<std::pair<int64_t, int64_t>>> echoes; // (offset, peer_offset)
-  std::map<key, int64_t> trimmed_below;                           // the last trim_below
-  int commits = 0;
-
-  std::optional<int64_t> resume_position(const std::string& topic, int32_t partition) override {
-    auto it = positions.find({topic, partition});
-    if (it == positions.end()) return std::nullopt;
-    return it->second;
-  }
-  void delivered(std::string_view topic, int32_t partition, int64_t src, int64_t dst) override {
-    pending_[{std::string(topic), partition}].emplace_back(src, dst);
-  }
-  void echo(std::string_view topic, int32_t partition, int64_t offset, std::string_view,
-            int64_t peer_offset) override {
-    echoes[{std::string(topic), partition}].emplace_back(offset, peer_offset);
-  }
-  void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
-    trimmed_below[{std::string(topic), partition}] = log_start;
-  }
-  std::expected<void, std::string> commit(std::span<const partition_position> ps) override {
-    for (auto& [k, v] : pending_) pairs[k].insert(pairs[k].end(), v.begin(), v.end());
-    pending_.clear();
-    for (const auto& p : ps) positions[{p.topic, p.partition}] = p.offset;
-    ++commits;
-    return {};
-  }
-
- private:
-  std::map<key, std::vector<std::pair<int64_t, int64_t>>> pending_;
 };
 
 }  // namespace tandem::engine

@@ -20,6 +20,8 @@
 //                                                                             target_truncated
 //   tandem_topic_paused{source,target,topic}                         gauge 0/1
 //   tandem_topics_replicated{source,target}                          gauge
+//   tandem_commit_failures_total{source,target}                      counter  failed journal
+//                                                                             commits
 //   tandem_checkpoint_age_seconds{source,target}                     gauge    checkpoint_metrics
 //   tandem_group_syncs_total{source,target,result}                   counter
 //   tandem_offset_map_runs{source,target}                            gauge    offset_map_metrics

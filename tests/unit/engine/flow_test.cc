@@ -22,6 +22,7 @@
 
 #include "engine/flow/flow_metrics.h"
 #include "tests/fakes/fake_kafka.h"
+#include "tests/fakes/memory_journal.h"
 #include "loopguard/origin_header.h"
 #include "policy/naming.h"
 #include "policy/topic_filter.h"

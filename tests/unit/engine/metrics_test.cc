@@ -35,6 +35,7 @@ const std::map<std::string, prometheus::MetricType> expected_families = {
     {"tandem_offset_map_runs", prometheus::MetricType::Gauge},
     {"tandem_topic_paused", prometheus::MetricType::Gauge},
     {"tandem_topics_replicated", prometheus::MetricType::Gauge},
+    {"tandem_commit_failures_total", prometheus::MetricType::Counter},
     {"tandem_build_info", prometheus::MetricType::Gauge},
 };
 

@@ -17,7 +17,7 @@
 
 #include "engine/config/config.h"
 #include "engine/daemon/daemon.h"
-#include "engine/flow/flow_journal.h"
+#include "tests/fakes/memory_journal.h"
 #include "offsets/store.h"
 #include "tests/fakes/temp_dir.h"
 
