@@ -127,6 +127,7 @@ class flow {
     bool paused = false;
     bool paused_by_mismatch = false;  // cleared when the partition counts match again
     bool warned_malformed = false;
+    bool warned_larger_target = false;
     bool created_by_us = false;  // target created by this flow: never resume from group offsets
     // Delivered since the last publish_metrics(): counted here, added to the Prometheus
     // counters once per step (their atomic updates cost more than the rest of a report).
@@ -140,6 +141,7 @@ class flow {
   // Starts a refresh when due (in the background after the first) and applies a finished one.
   void refresh_topics(std::chrono::steady_clock::time_point now);
   void apply_topics(topic_sync_result res);
+  topic_entry& apply_topic(const replicated_topic& info, bool created_now);
   topic_sync_settings sync_settings() const;
   void assign_new_partitions(topic_entry& t);
   // false: the producer queue stayed full; the record is kept for the next step().

@@ -61,23 +61,7 @@ void flow::apply_topics(topic_sync_result res) {
 
   int ready = 0, paused = 0;
   for (auto& info : res.topics) {
-    auto [it, inserted] = topics_.try_emplace(info.source_topic);
-    topic_entry& t = it->second;
-    t.info = info;
-    if (!t.counters) t.counters = &metrics_.topic(info.source_topic);
-    if (created(info.target_topic)) t.created_by_us = true;
-    if (info.state == topic_state::paused) {
-      if (!t.paused) t.paused_by_mismatch = true;
-      pause(t, info.problem);
-    } else if (t.paused && t.paused_by_mismatch && info.state == topic_state::ready) {
-      resume(t);
-      assign_new_partitions(t);
-    } else if (info.state == topic_state::pending) {
-      log::warn(name_) << "topic not replicated yet topic=" << info.source_topic << ": "
-                       << info.problem;
-    } else if (!t.paused) {
-      assign_new_partitions(t);
-    }
+    const topic_entry& t = apply_topic(info, created(info.target_topic));
     if (t.paused) ++paused;
     else if (info.state == topic_state::ready) ++ready;
   }
@@ -89,6 +73,32 @@ void flow::apply_topics(topic_sync_result res) {
   // (fatal producer error, state store) stay until their cause clears them.
   if (unreachable_problem_) status_.problem.clear();
   unreachable_problem_ = false;
+}
+
+// One topic of a refresh: pause, resume, wait or assign its new partitions.
+flow::topic_entry& flow::apply_topic(const replicated_topic& info, bool created_now) {
+  auto [it, inserted] = topics_.try_emplace(info.source_topic);
+  topic_entry& t = it->second;
+  t.info = info;
+  if (!t.counters) t.counters = &metrics_.topic(info.source_topic);
+  if (created_now) t.created_by_us = true;
+  if (!info.warning.empty() && !t.warned_larger_target) {
+    log::warn(name_) << info.warning << " (logged once)";
+    t.warned_larger_target = true;
+  }
+  if (info.state == topic_state::paused) {
+    if (!t.paused) t.paused_by_mismatch = true;
+    pause(t, info.problem);
+  } else if (t.paused && t.paused_by_mismatch && info.state == topic_state::ready) {
+    resume(t);
+    assign_new_partitions(t);
+  } else if (info.state == topic_state::pending) {
+    log::warn(name_) << "topic not replicated yet topic=" << info.source_topic << ": "
+                     << info.problem;
+  } else if (!t.paused) {
+    assign_new_partitions(t);
+  }
+  return t;
 }
 
 // Starts consuming partitions of `t` not yet assigned: from the journal's resume position,

@@ -43,17 +43,16 @@ void reconcile(record_source& source, record_sink& sink, const topic_sync_settin
     t.state = topic_state::ready;
     return;
   }
-  if (have > t.partitions && s.target_may_be_larger) {
-    t.state = topic_state::ready;
-    return;
-  }
   if (have > t.partitions) {
-    t.state = topic_state::paused;
-    t.problem = "target topic " + t.target_topic + " has " + std::to_string(have) +
-                " partitions but source topic " + t.source_topic + " has " +
-                std::to_string(t.partitions) +
-                "; records keep their partition, so tandem will not replicate it until the "
-                "counts match (add partitions to the source or recreate the target)";
+    // Records keep their partition: p -> p still holds, the extra partitions stay empty of
+    // copies. Nothing is re-partitioned, so there is no reason to stop the topic.
+    t.state = topic_state::ready;
+    if (!s.target_may_be_larger)
+      t.warning = "target topic " + t.target_topic + " has " + std::to_string(have) +
+                  " partitions, more than source topic " + t.source_topic + " (" +
+                  std::to_string(t.partitions) + "); partition p is copied to p, partitions " +
+                  std::to_string(t.partitions) + ".." + std::to_string(have - 1) +
+                  " of the target get nothing from tandem";
     return;
   }
   if (auto grown = sink.create_partitions(t.target_topic, t.partitions, s.admin_timeout); !grown) {

@@ -5,11 +5,12 @@
 //   3. target missing        -> create it with the source's partition count and its replicable
 //                               configs (allow list, minus a deny list);
 //      target has fewer      -> add partitions up to the source's count;
-//      target has more       -> prefix naming: a mismatch nothing can fix (Kafka cannot remove
-//                               partitions): the topic is paused with an error, the others
-//                               keep going. Identity naming: normal while the peer region's
-//                               process grows this topic in the source too (it replicates the
-//                               other way); the source's partitions are replicated meanwhile.
+//      target has more       -> partition p still goes to p; the target's extra partitions get
+//                               nothing from tandem. Prefix naming: someone grew the target by
+//                               hand (Kafka cannot remove partitions): a warning, the topic
+//                               keeps flowing (issue #10; it used to pause). Identity naming:
+//                               normal while the peer region's process grows this topic in the
+//                               source too (it replicates the other way).
 //
 // Records keep their partition number, so replicating into a target with a different count
 // would silently re-partition; tandem never does that.
@@ -63,6 +64,7 @@ struct replicated_topic {
   int32_t partitions = 0;
   topic_state state = topic_state::pending;
   std::string problem;  // why paused or pending; empty when ready
+  std::string warning;  // ready, but worth a warning (a target larger than its source)
 };
 
 struct topic_sync_result {
@@ -78,7 +80,7 @@ struct topic_sync_settings {
   const policy::topic_filter* filter = nullptr;
   config_copy_policy configs;
   std::chrono::milliseconds admin_timeout{3000};
-  // Identity naming: a target with more partitions than the source is not a mismatch.
+  // Identity naming: a target with more partitions than the source is expected (no warning).
   bool target_may_be_larger = false;
 };
 

@@ -423,6 +423,7 @@ class fake_sink final : public record_sink {
   bool hold_reports = false;
   bool list_topics_unreachable = false;
   std::optional<kafka_error> fatal;
+  std::optional<kafka_error> refuse_growth;  // create_partitions fails with it while set
   int spin_limit = 10'000;
   void fail_topic(const std::string& topic, kafka_error e) { failing_[topic] = std::move(e); }
   void heal_topic(const std::string& topic) { failing_.erase(topic); }
@@ -464,6 +465,7 @@ class fake_sink final : public record_sink {
     if (!cluster_.has_topic(topic))
       return std::unexpected(make_kafka_error(kafka_errc::unknown_topic_or_part,
                                               "no topic " + topic, error_kind::permanent));
+    if (refuse_growth) return std::unexpected(*refuse_growth);
     if (total <= cluster_.partition_count(topic))
       return std::unexpected(make_kafka_error(
           kafka_errc::invalid_partitions,
