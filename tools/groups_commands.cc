@@ -68,7 +68,10 @@ std::string translate_usage(std::string_view program) {
          "  --from REGION          the remote region the group moves from\n" +
          std::string(k_common_options_help) +
          "\nJSON: {\"group\",\"from\",\"to\",\"flow\",\"partitions\":[{\"topic\",\"partition\",\"from_offset\",\n"
-         "\"checkpoint_time_ms\",\"to_topic\",\"to_offset\",\"kind\",\"reread\",\"identity\"?,\"error\"}]}\n\n" +
+         "\"checkpoint_time_ms\",\"to_topic\",\"to_offset\",\"kind\",\"reread\",\"identity\"?,\"error\"}]}\n"
+         "\"identity\" (identity naming): {\"a_term\",\"a_kind\",\"b_term\",\"b_kind\",\"c_term\"?,\"c_kind\"?}, the\n"
+         "first record on LOCAL not consumed of REGION's, of LOCAL's own and (mesh) the lowest of the\n"
+         "other regions'.\n\n" +
          std::string(k_groups_exit_codes);
 }
 

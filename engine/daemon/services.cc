@@ -120,7 +120,8 @@ service::body peer_runs_service(const config& cfg, const cluster_config& remote,
     ctx.set_ready(true);
     // Identity naming, mesh: also the remote's inbound flows from every third region of the
     // config, what mesh failover from the remote needs (engine/state/peer_runs.h).
-    auto third = third_region_flows(remote.alias, names::third_regions(cfg, remote.alias, cfg.region),
+    auto third = third_region_flows(remote.alias,
+                                    names::third_regions(cfg, remote.alias, cfg.region),
                                     cfg.replication.naming == naming_mode::identity);
     log::info(scope) << "peer runs: learning this direction"
                      << (third.empty() ? "" : " and the third regions' flows into " + remote.alias)

@@ -141,6 +141,8 @@ class third_maps {
       maps_.push_back({c_to_from, c_to_to});
     }
   }
+  third_maps(const third_maps&) = delete;  // maps_ refers to parts_
+  third_maps& operator=(const third_maps&) = delete;
   std::span<const offsets::third_region_maps> maps() const { return maps_; }
 
  private:
