@@ -45,10 +45,11 @@ std::string common_description() {
   return "GROUP's positions on REGION are the checkpoints tandem stored in LOCAL's state_dir\n"
          "(REGION is not contacted, so this works when REGION is down). Each is translated by the\n"
          "rules of docs/design.md \"Translation\" over the current offset map (never skip, round toward\n"
-         "re-reading; identity naming: the earlier of the two frontiers) and clamped to the log\n"
-         "start of the partition on LOCAL, which is read from LOCAL's cluster. Prefix naming: a\n"
-         "checkpoint on REGION's mirror of LOCAL (LOCAL.orders) moves back to LOCAL's orders\n"
-         "(failback, the inverse lookup of the map of flow LOCAL->REGION).\n\n"
+         "re-reading; identity naming: the earliest of the frontiers, one per origin region: in a\n"
+         "mesh also every other region of the config, whose maps LOCAL learned from REGION) and\n"
+         "clamped to the log start of the partition on LOCAL, which is read from LOCAL's cluster.\n"
+         "Prefix naming: a checkpoint on REGION's mirror of LOCAL (LOCAL.orders) moves back to\n"
+         "LOCAL's orders (failback, the inverse lookup of the map of flow LOCAL->REGION).\n\n"
          "Columns: FROM is GROUP's committed offset on REGION at the checkpoint (AGE ago); TO the\n"
          "offset to commit on LOCAL; KIND how it was found (exact, rounded, below_coverage, empty);\n"
          "REREAD the offsets read again (\"?\" when the map cannot tell).\n\n"
@@ -67,7 +68,10 @@ std::string translate_usage(std::string_view program) {
          "  --from REGION          the remote region the group moves from\n" +
          std::string(k_common_options_help) +
          "\nJSON: {\"group\",\"from\",\"to\",\"flow\",\"partitions\":[{\"topic\",\"partition\",\"from_offset\",\n"
-         "\"checkpoint_time_ms\",\"to_topic\",\"to_offset\",\"kind\",\"reread\",\"identity\"?,\"error\"}]}\n\n" +
+         "\"checkpoint_time_ms\",\"to_topic\",\"to_offset\",\"kind\",\"reread\",\"identity\"?,\"error\"}]}\n"
+         "\"identity\" (identity naming): {\"a_term\",\"a_kind\",\"b_term\",\"b_kind\",\"c_term\"?,\"c_kind\"?}, the\n"
+         "first record on LOCAL not consumed of REGION's, of LOCAL's own and (mesh) the lowest of the\n"
+         "other regions'.\n\n" +
          std::string(k_groups_exit_codes);
 }
 

@@ -34,6 +34,8 @@ json move_json(const partition_move& m, const failover_state* fo) {
       const auto& f = *m.to->identity;
       j["identity"] = {{"a_term", f.a_term.v}, {"a_kind", to_string(f.a_kind)},
                        {"b_term", f.b_term.v}, {"b_kind", to_string(f.b_kind)}};
+      if (f.c_term)  // mesh: the lowest third-region frontier
+        j["identity"].update({{"c_term", f.c_term->v}, {"c_kind", to_string(f.c_kind)}});
     }
     j["error"] = nullptr;
   } else {

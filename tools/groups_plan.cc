@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/config/names.h"
 #include "engine/config/suggest.h"
 #include "engine/groups/group_translation.h"
 #include "policy/topic_filter.h"
@@ -79,6 +80,8 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
   if (checkpoints->empty()) return std::unexpected(no_checkpoints(ctx, store, plan.flow, a.group));
   const auto naming = naming_of(ctx.cfg);
   if (!naming) return std::unexpected(usage_failure("the config's naming policy is invalid"));
+  // Identity naming, mesh: the maps of every other region of the config (group_translation.h).
+  const auto third = engine::names::third_regions(ctx.cfg, plan.flow.source_region, plan.flow.target_region);
   for (auto& c : *checkpoints) {
     partition_move m;
     m.from = std::move(c);
@@ -97,7 +100,8 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
       std::optional<int64_t> end;
       if (bounds->high >= 0) end = bounds->high;
       auto t = engine::translate_group_move(store, *naming, plan.flow.source_region, plan.flow.target_region,
-                                            m.from.topic, m.from.partition, m.from.source.v, bounds->low, end);
+                                            m.from.topic, m.from.partition, m.from.source.v, bounds->low, end,
+                                            third);
       if (t) {
         m.to_topic = t->topic;
         m.to = std::move(*t);

@@ -5,6 +5,8 @@
 
 #include <expected>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/config/config.h"
 #include "policy/naming.h"
@@ -48,5 +50,9 @@ inline std::string tandemctl_rebuild_client_id(const std::string& cluster) {
 // The topic naming policy of `cfg` (replication.naming, separator, every cluster's alias).
 // Error: the prefix policy is illegal (never for a validated config).
 std::expected<policy::naming_policy, std::string> naming_policy_of(const config& cfg);
+
+// Mesh: every region of `cfg` but `a` and `b`, the two of a group's move (sorted by alias). Under
+// identity naming a move from a to b also reads each such region C's maps {C, a} and {C, b}.
+std::vector<std::string> third_regions(const config& cfg, std::string_view a, std::string_view b);
 
 }  // namespace tandem::engine::names

@@ -67,7 +67,8 @@ std::expected<checkpoint_clients, std::string> make_checkpointer(
     if (err) return std::unexpected(*err);
   checkpoint_clients cc{std::move(*src), std::move(*dst), std::move(*out), nullptr};
   checkpointer_settings s{remote.alias, cfg.region, std::move(topics), std::move(*groups),
-                          cfg.replication.sync_group_offsets, milliseconds(5000), {}};
+                          cfg.replication.sync_group_offsets, milliseconds(5000), {},
+                          names::third_regions(cfg, remote.alias, cfg.region)};
   cc.c = std::make_unique<checkpointer>(std::move(s), *cc.source, *cc.target, *cc.out, store,
                                         metrics);
   return cc;
@@ -117,9 +118,15 @@ service::body peer_runs_service(const config& cfg, const cluster_config& remote,
       return;
     }
     ctx.set_ready(true);
-    log::info(scope) << "peer runs: learning this direction from " << remote.alias << "'s "
-                     << k_offsets_topic;
-    peer_run_learner learner(*store, flow);
+    // Identity naming, mesh: also the remote's inbound flows from every third region of the
+    // config, what mesh failover from the remote needs (engine/state/peer_runs.h).
+    auto third = third_region_flows(remote.alias,
+                                    names::third_regions(cfg, remote.alias, cfg.region),
+                                    cfg.replication.naming == naming_mode::identity);
+    log::info(scope) << "peer runs: learning this direction"
+                     << (third.empty() ? "" : " and the third regions' flows into " + remote.alias)
+                     << " from " << remote.alias << "'s " << k_offsets_topic;
+    peer_run_learner learner(*store, flow, std::move(third));
     tail_settings s;
     s.request_timeout = milliseconds(2000);  // a stopping daemon waits for it at most this long
     tail_peer_runs(**reader, learner, s, ctx.cancel(),

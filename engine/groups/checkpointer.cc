@@ -226,7 +226,7 @@ std::optional<group_translation> checkpointer::translate(const std::string& grou
     std::optional<int64_t> end;
     if (b->high >= 0) end = b->high;
     auto t = translate_group_move(store_, naming, s_.source_region, s_.target_region, o.topic,
-                                  o.partition, o.offset, b->low, end);
+                                  o.partition, o.offset, b->low, end, s_.third_regions);
     if (!t) {
       note(pass, "translating group " + group + " " + o.topic + "/" +
                      std::to_string(o.partition) + ": " + t.error().message);

@@ -21,7 +21,8 @@
 //      S→T, and after a user rewinds or deletes the group on T, T's (idle) group would be moved
 //      forward again past the records it went back to. A consumer's own commit replaces the
 //      metadata, so a group that really consumed on S (a failback) is checkpointed again.
-//      Per partition: T's log start, then translate_group_move (failover or failback, below).
+//      Per partition: T's log start, then translate_group_move (failover or failback, below;
+//      identity naming in a mesh: with the third regions' maps too).
 //
 //      Failback (prefix naming): besides the topics the flow replicates, S's mirrors of T, i.e.
 //      the topics of S the naming policy names as mirrors of T ("T.orders" on S) whose upstream
@@ -99,6 +100,9 @@ struct checkpointer_settings {
   std::chrono::milliseconds request_timeout{5000};  // each admin request. Default: 5 s
   // Milliseconds since the epoch; tests fix it. Default: the system clock.
   std::function<int64_t()> now_ms;
+  // Identity naming, mesh: every region of the config but S and T, whose maps {C,S} and {C,T}
+  // the translation of a group moving S→T reads (group_translation.h). Default: none.
+  std::vector<std::string> third_regions;
 };
 
 // What one pass did (for logs and tests).

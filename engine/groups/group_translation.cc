@@ -1,6 +1,8 @@
 #include "engine/groups/group_translation.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace tandem::engine {
 namespace {
@@ -68,21 +70,49 @@ std::optional<int64_t> rounding_distance(translation kind, int64_t resume,
   return std::max<int64_t>(0, *own_position - resume);
 }
 
-// Identity: the rule is the same in both directions, with A the cluster the group leaves.
+// The highest third-region term (the offset identity_failover_position reports only the lowest
+// of): the re-read bound needs the frontier furthest ahead.
+std::expected<std::optional<int64_t>, offsets::error> highest_third_term(
+    const offsets::identity_failover& f, int64_t position, const offsets::run_index& a_to_b,
+    const offsets::run_index& b_to_a, std::span<const offsets::third_region_maps> third,
+    int64_t b_log_start) {
+  if (third.size() < 2) return f.c_term ? std::optional(f.c_term->v) : std::nullopt;
+  std::optional<int64_t> highest;
+  for (const auto& m : third) {
+    auto one = offsets::identity_failover_position({position}, a_to_b, b_to_a, {&m, 1},
+                                                   {b_log_start});
+    if (!one) return std::unexpected(one.error());
+    highest = std::max(highest.value_or(one->c_term->v), one->c_term->v);
+  }
+  return highest;
+}
+
+// Identity: the rule is the same in both directions, with A the cluster the group leaves; mesh:
+// `third` holds C→A and C→B per third region C.
 std::expected<group_translation, offsets::error> identity_move(
     std::string_view topic, int32_t partition, int64_t position, const offsets::run_index& a_to_b,
-    const offsets::run_index& b_to_a, int64_t b_log_start) {
-  auto f = offsets::identity_failover_position({position}, a_to_b, b_to_a, {b_log_start});
+    const offsets::run_index& b_to_a, std::span<const offsets::third_region_maps> third,
+    int64_t b_log_start) {
+  auto f = offsets::identity_failover_position({position}, a_to_b, b_to_a, third, {b_log_start});
   if (!f) return std::unexpected(f.error());
+  auto highest_c = highest_third_term(*f, position, a_to_b, b_to_a, third, b_log_start);
+  if (!highest_c) return std::unexpected(highest_c.error());
   group_translation out;
   out.topic = std::string(topic);
   out.partition = partition;
   out.offset = f->start.v;
-  if (f->a_term.v != f->b_term.v)
-    out.kind = f->a_term.v < f->b_term.v ? f->a_kind : f->b_kind;
-  else
-    out.kind = rank(f->a_kind) >= rank(f->b_kind) ? f->a_kind : f->b_kind;
-  out.reread = std::max<int64_t>(0, std::max(f->a_term.v, f->b_term.v) - f->start.v);
+  // The kind of the lowest term; among equal lowest terms, the worst.
+  std::vector<std::pair<int64_t, translation>> terms{{f->a_term.v, f->a_kind},
+                                                     {f->b_term.v, f->b_kind}};
+  if (f->c_term) terms.emplace_back(f->c_term->v, f->c_kind);
+  const int64_t lowest = std::ranges::min(terms).first;
+  int64_t highest = std::max(f->a_term.v, f->b_term.v);
+  if (*highest_c) highest = std::max(highest, **highest_c);
+  std::optional<translation> kind;
+  for (const auto& [term, k] : terms)
+    if (term == lowest && (!kind || rank(k) > rank(*kind))) kind = k;
+  out.kind = *kind;
+  out.reread = std::max<int64_t>(0, highest - f->start.v);
   out.identity = *f;
   return out;
 }
@@ -93,6 +123,32 @@ offsets::error not_a_mirror(std::string_view topic, std::string_view region) {
               std::string(region) + "\" under prefix naming (expected \"" + std::string(region) +
               "<separator><topic>\")"};
 }
+
+// Identity naming, mesh: the runs of every third region C for a group moving from `from` to `to`
+// on `topic`/`partition`: C→from ({C, from}) and C→to ({C, to}). Empty under prefix naming.
+class third_maps {
+ public:
+  third_maps(const offsets::offset_store& store, const policy::naming_policy& naming,
+             std::span<const std::string> regions, std::string_view from, std::string_view to,
+             const std::string& topic, int32_t partition) {
+    if (naming.kind() != policy::naming_kind::identity) return;
+    parts_.reserve(2 * regions.size());  // never reallocated: maps_ refers to its elements
+    for (const std::string& c : regions) {
+      const auto& c_to_from = parts_.emplace_back(
+          store, offsets::partition_ref{{c, std::string(from)}, topic, partition});
+      const auto& c_to_to = parts_.emplace_back(
+          store, offsets::partition_ref{{c, std::string(to)}, topic, partition});
+      maps_.push_back({c_to_from, c_to_to});
+    }
+  }
+  third_maps(const third_maps&) = delete;  // maps_ refers to parts_
+  third_maps& operator=(const third_maps&) = delete;
+  std::span<const offsets::third_region_maps> maps() const { return maps_; }
+
+ private:
+  std::vector<offsets::stored_partition> parts_;
+  std::vector<offsets::third_region_maps> maps_;
+};
 
 }  // namespace
 
@@ -106,7 +162,8 @@ std::expected<group_translation, offsets::error> translate_group_to_target(
   };
   (void)target_region;
   if (naming.kind() == policy::naming_kind::identity) {
-    auto m = identity_move(topic, partition, x.v, maps.s_to_t, maps.t_to_s, target_log_start.v);
+    auto m = identity_move(topic, partition, x.v, maps.s_to_t, maps.t_to_s, maps.third,
+                           target_log_start.v);
     if (!m) return m;
     return clamped(std::move(*m));
   }
@@ -138,7 +195,7 @@ std::expected<group_translation, offsets::error> translate_group_to_source(
   };
   (void)target_region;
   if (naming.kind() == policy::naming_kind::identity) {
-    auto m = identity_move(target_topic, partition, y.v, maps.t_to_s, maps.s_to_t,
+    auto m = identity_move(target_topic, partition, y.v, maps.t_to_s, maps.s_to_t, maps.third,
                            source_log_start.v);
     if (!m) return m;
     return clamped(std::move(*m));
@@ -167,21 +224,25 @@ std::expected<group_translation, offsets::error> translate_group_to_target(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region, std::string_view topic,
     int32_t partition, offsets::source_offset x, offsets::target_offset target_log_start,
-    std::optional<int64_t> destination_end) {
+    std::optional<int64_t> destination_end, std::span<const std::string> third_regions) {
   offsets::flow_id st{std::string(source_region), std::string(target_region)};
   offsets::flow_id ts{st.target_region, st.source_region};
   // Identity: both flows name the partition `topic`. Prefix: {T,S} is not read.
   offsets::stored_partition s_to_t(store, {st, std::string(topic), partition});
   offsets::stored_partition t_to_s(store, {ts, std::string(topic), partition});
+  third_maps third(store, naming, third_regions, source_region, target_region, std::string(topic),
+                   partition);  // the group leaves S
   return translate_group_to_target(naming, source_region, target_region, topic, partition, x,
-                                   target_log_start, {s_to_t, t_to_s}, destination_end);
+                                   target_log_start, {s_to_t, t_to_s, third.maps()},
+                                   destination_end);
 }
 
 std::expected<group_translation, offsets::error> translate_group_to_source(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region,
     std::string_view target_topic, int32_t partition, offsets::target_offset y,
-    offsets::source_offset source_log_start, std::optional<int64_t> destination_end) {
+    offsets::source_offset source_log_start, std::optional<int64_t> destination_end,
+    std::span<const std::string> third_regions) {
   offsets::flow_id st{std::string(source_region), std::string(target_region)};
   offsets::flow_id ts{st.target_region, st.source_region};
   // Runs are named by their flow's source topic: S's topic is the upstream of T's copy.
@@ -195,8 +256,11 @@ std::expected<group_translation, offsets::error> translate_group_to_source(
   }
   offsets::stored_partition s_to_t(store, {st, source_topic, partition});
   offsets::stored_partition t_to_s(store, {ts, source_topic, partition});
+  third_maps third(store, naming, third_regions, target_region, source_region, source_topic,
+                   partition);  // the group leaves T
   return translate_group_to_source(naming, source_region, target_region, target_topic, partition,
-                                   y, source_log_start, {s_to_t, t_to_s}, destination_end);
+                                   y, source_log_start, {s_to_t, t_to_s, third.maps()},
+                                   destination_end);
 }
 
 bool is_failback(const policy::naming_policy& naming, std::string_view to,
@@ -213,12 +277,13 @@ std::string destination_topic(const policy::naming_policy& naming, std::string_v
 std::expected<group_translation, offsets::error> translate_group_move(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view from, std::string_view to, std::string_view topic, int32_t partition,
-    int64_t position, int64_t destination_log_start, std::optional<int64_t> destination_end) {
+    int64_t position, int64_t destination_log_start, std::optional<int64_t> destination_end,
+    std::span<const std::string> third_regions) {
   if (is_failback(naming, to, topic))
     return translate_group_to_source(store, naming, to, from, topic, partition, {position},
-                                     {destination_log_start}, destination_end);
+                                     {destination_log_start}, destination_end, third_regions);
   return translate_group_to_target(store, naming, from, to, topic, partition, {position},
-                                   {destination_log_start}, destination_end);
+                                   {destination_log_start}, destination_end, third_regions);
 }
 
 }  // namespace tandem::engine

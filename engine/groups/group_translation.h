@@ -8,7 +8,8 @@
 //
 //   failover  group on S's `orders` at X           ──> T     translate_group_to_target
 //             prefix:   T's `S.orders`, translate_to_target over flow {S,T}
-//             identity: T's `orders`, identity_failover_position(X, {S,T}, {T,S})
+//             identity: T's `orders`, identity_failover_position(X, {S,T}, {T,S}, mesh:
+//                       {C,S} and {C,T} per third region C)
 //   failback  group on T's copy (`S.orders` / `orders`) at Y ──> S    translate_group_to_source
 //             prefix:   S's `orders`, translate_to_source over flow {S,T}
 //             identity: S's `orders`, identity_failover_position(Y, {T,S}, {S,T})
@@ -47,6 +48,7 @@
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -69,10 +71,10 @@ struct group_translation {
   // Offsets read again at the destination, when known:
   //   prefix   exact → 0; rounded → up to the copy of the group's own position X, when the
   //            map records it; below_coverage, empty → unknown.
-  //   identity the distance between the two frontiers (an upper bound: markers and records
-  //            of the leading kind in between count too).
+  //   identity the distance between the lowest and the highest frontier (an upper bound:
+  //            markers and records of the leading kinds in between count too).
   std::optional<int64_t> reread;
-  // Identity naming only: both frontiers, for reports.
+  // Identity naming only: the frontiers (mesh: the lowest third-region one too), for reports.
   std::optional<offsets::identity_failover> identity;
 };
 
@@ -81,6 +83,10 @@ struct group_translation {
 struct pair_maps {
   const offsets::run_index& s_to_t;  // flow {S,T}: S records copied into T
   const offsets::run_index& t_to_s;  // flow {T,S}: T records copied into S
+  // Identity naming, mesh: per third region C, C's records copied into the cluster the group
+  // leaves (`c_to_a`) and into the one it moves to (`c_to_b`); start = min(a, b, every C term)
+  // (docs/design.md "Incarnations, invalidation, clamps", mesh). Empty: two regions.
+  std::span<const offsets::third_region_maps> third = {};
 };
 
 // Failover: a group committed at `x` on S's `topic`/`partition` continues on T.
@@ -103,17 +109,22 @@ std::expected<group_translation, offsets::error> translate_group_to_source(
     std::optional<int64_t> destination_end = std::nullopt);
 
 // The same over a store holding the pair's runs (the process of T keeps {S,T} from its flow
-// and, under identity naming, {T,S} learned from echoes).
+// and, under identity naming, {T,S} learned from echoes). `third_regions` (identity naming, a
+// mesh: every region of the config but S and T): the maps of each third region C are read from
+// the store, {C, S} and {C, T} (the process of T learns {C, S} from S's tandem.offsets,
+// engine/state/peer_runs.h). Prefix naming ignores them.
 std::expected<group_translation, offsets::error> translate_group_to_target(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region, std::string_view topic,
     int32_t partition, offsets::source_offset x, offsets::target_offset target_log_start,
-    std::optional<int64_t> destination_end = std::nullopt);
+    std::optional<int64_t> destination_end = std::nullopt,
+    std::span<const std::string> third_regions = {});
 std::expected<group_translation, offsets::error> translate_group_to_source(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view source_region, std::string_view target_region, std::string_view target_topic,
     int32_t partition, offsets::target_offset y, offsets::source_offset source_log_start,
-    std::optional<int64_t> destination_end = std::nullopt);
+    std::optional<int64_t> destination_end = std::nullopt,
+    std::span<const std::string> third_regions = {});
 
 // True when a group at `topic` of `from` moving to `to` fails back: prefix naming and `topic`
 // named as a mirror of `to` ("to.orders"); its runs are those of flow {to, from}.
@@ -130,11 +141,13 @@ std::string destination_topic(const policy::naming_policy& naming, std::string_v
 // goes back to `to` (failback, flow {to, from}); any other topic goes forward (failover, flow
 // {from, to}). Identity naming: always failover of flow {from, to} (the rule is symmetric).
 // `destination_log_start`, `destination_end`: the log start and high watermark of the
-// destination partition on `to` (the end where known).
+// destination partition on `to` (the end where known). `third_regions`: as above (identity
+// naming, every region of the config but `from` and `to`).
 std::expected<group_translation, offsets::error> translate_group_move(
     const offsets::offset_store& store, const policy::naming_policy& naming,
     std::string_view from, std::string_view to, std::string_view topic, int32_t partition,
     int64_t position, int64_t destination_log_start,
-    std::optional<int64_t> destination_end = std::nullopt);
+    std::optional<int64_t> destination_end = std::nullopt,
+    std::span<const std::string> third_regions = {});
 
 }  // namespace tandem::engine

@@ -1,5 +1,6 @@
 #include "engine/state/peer_runs.h"
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -9,8 +10,21 @@ namespace tandem::engine {
 
 using std::chrono::milliseconds;
 
-peer_run_learner::peer_run_learner(offsets::offset_store& store, offsets::flow_id flow)
-    : store_(store), flow_(std::move(flow)), scope_(offsets::to_string(flow_)) {}
+peer_run_learner::peer_run_learner(offsets::offset_store& store, offsets::flow_id flow,
+                                   std::vector<offsets::flow_id> also)
+    : store_(store), scope_(offsets::to_string(flow)) {
+  flows_.push_back(std::move(flow));
+  for (auto& f : also) flows_.push_back(std::move(f));
+}
+
+std::vector<offsets::flow_id> third_region_flows(const std::string& remote,
+                                                 std::span<const std::string> third_regions,
+                                                 bool identity) {
+  std::vector<offsets::flow_id> out;
+  if (identity)
+    for (const std::string& c : third_regions) out.push_back({c, remote});
+  return out;
+}
 
 learn_counts peer_run_learner::learn(std::span<const state_record> records) {
   learn_counts c;
@@ -24,7 +38,8 @@ learn_counts peer_run_learner::learn(std::span<const state_record> records) {
       if (problem.empty()) problem = d.error();
       continue;
     }
-    if (!d->tombstone && d->record.flow == flow_) runs.push_back(std::move(d->record));
+    if (!d->tombstone && std::ranges::find(flows_, d->record.flow) != flows_.end())
+      runs.push_back(std::move(d->record));
   }
   if (!runs.empty()) {
     auto applied = apply_runs(store_, runs);

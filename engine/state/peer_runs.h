@@ -3,14 +3,20 @@
 //
 // The process of region L, for each remote R, tails R's tandem.offsets from the beginning. R's
 // process publishes its own inbound flows there (engine/state/run_publisher.h), among them {L, R}:
-// L's records copied into R. The learner keeps the records of flow {L, R} only and commits them
+// L's records copied into R. The learner keeps the records of flow {L, R} and commits them
 // into L's store (apply_runs: no resume position; known runs are skipped, overlapping copies are
 // split by plan_insert, so runs learned from echoes under identity naming and published ones
 // coexist). This is what lets the process of L translate a group that moved to R's copy back to
 // L (failback, engine/groups/group_translation.h translate_group_to_source over flow {L, R}).
 //
+// Mesh, identity naming: the learner also keeps R's inbound flows {C, R} from every third region C
+// of L's config (C's records copied into R). A group moving from R to L starts at the first copy
+// on L of a C record it has not consumed on R, which needs C→R (docs/design.md "Incarnations,
+// invalidation, clamps", mesh); the process of L can only learn it here. Prefix naming: {L, R} only
+// (a group on R's "C.orders" moves to L's "C.orders" through C→L alone).
+//
 //   R: tandem.offsets ──state_reader (partition 0, from the beginning, then tail)──>
-//        decode (engine/state/run_record.h) ──flow {L, R} only──> apply_runs ──> L's store
+//        decode (engine/state/run_record.h) ──flows kept──> apply_runs ──> L's store
 //
 // Tombstones are ignored (a run the peer trimmed below its source's log start is harmless here:
 // trimming is the local process's own business). Malformed records are counted and logged once.
@@ -27,6 +33,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "engine/kafka/state_reader.h"
 #include "engine/state/state_restore.h"
@@ -40,21 +47,29 @@ struct learn_counts {
   int64_t skipped = 0;    // malformed records, runs the store refused
 };
 
-// Decodes and applies peer records of `flow` ({L, R}) to the store. Not thread-safe.
+// Decodes and applies peer records of `flow` ({L, R}) and of `also` (identity naming: {C, R} per
+// third region C) to the store. Not thread-safe.
 class peer_run_learner {
  public:
-  peer_run_learner(offsets::offset_store& store, offsets::flow_id flow);
+  peer_run_learner(offsets::offset_store& store, offsets::flow_id flow,
+                   std::vector<offsets::flow_id> also = {});
   learn_counts learn(std::span<const state_record> records);
   const learn_counts& total() const { return total_; }
   const std::string& scope() const { return scope_; }  // "a->b", for logs
 
  private:
   offsets::offset_store& store_;
-  offsets::flow_id flow_;
+  std::vector<offsets::flow_id> flows_;  // the first one is {L, R}
   std::string scope_;
   learn_counts total_;
   bool reported_ = false;
 };
+
+// The flows besides {L, R} the process of L learns from R's tandem.offsets: {C, R} per third
+// region C under identity naming (`identity`), none under prefix naming.
+std::vector<offsets::flow_id> third_region_flows(const std::string& remote,
+                                                 std::span<const std::string> third_regions,
+                                                 bool identity);
 
 struct tail_settings {
   std::string topic = std::string(k_offsets_topic);

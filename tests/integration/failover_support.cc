@@ -116,6 +116,8 @@ std::map<int, partition_row> parse_partitions(const std::string& output, const s
         r.a_kind = text_of(id, "a_kind");
         r.b_term = integer_of(id, "b_term");
         r.b_kind = text_of(id, "b_kind");
+        r.c_term = integer_of(id, "c_term");  // mesh only
+        r.c_kind = text_of(id, "c_kind");
       }
       out[static_cast<int>(integer_of(row, "partition"))] = r;
     }

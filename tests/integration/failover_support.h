@@ -46,6 +46,8 @@ struct partition_row {
   bool has_identity = false;  // identity naming: the two frontiers
   int64_t a_term = -1, b_term = -1;
   std::string a_kind, b_kind;
+  int64_t c_term = -1;     // mesh: the lowest third-region frontier; -1: absent
+  std::string c_kind;
 };
 
 // partition -> row, from the `--json` output of `groups translate` / `groups failover`.

@@ -83,7 +83,7 @@ struct harness {
     }
     checkpointer_settings s{"west", "east", topic_filter_for(naming, std::move(exclude)),
                             std::move(groups), sync,
-                            std::chrono::milliseconds(1000), [this] { return now; }};
+                            std::chrono::milliseconds(1000), [this] { return now; }, {}};
     c = std::make_unique<checkpointer>(std::move(s), west_admin, east_admin, out, store, fm);
   }
 

@@ -146,6 +146,31 @@ TEST(peer_run_learner, keeps_only_its_flow_and_counts_malformed_records) {
   EXPECT_TRUE(h.runs({"c", "b"}).empty());
 }
 
+// Mesh (issue #10): the process of a learns from b's tandem.offsets, besides {a, b}, b's
+// inbound flow from the third region c under identity naming ({c, b}: what a group moving from
+// b to a needs), never under prefix naming; b's flow from a itself ({a, b}) is not a third one.
+TEST(peer_run_learner, keeps_the_third_regions_flows_into_the_peer_under_identity_only) {
+  const std::vector<std::string> third{"c"};
+  EXPECT_EQ(third_region_flows("b", third, true), (std::vector<offsets::flow_id>{{"c", "b"}}));
+  EXPECT_TRUE(third_region_flows("b", third, false).empty());
+  const run_record ours{k_ab, "orders", 0, R(0, 7, 3)};
+  const run_record c_to_b{{"c", "b"}, "orders", 0, R(0, 0, 3)};
+  const run_record c_to_a{{"c", "a"}, "orders", 0, R(0, 3, 2)};  // not b's: never published there
+  std::vector<state_record> records = {{encode_run_key(ours), encode_run_value(ours), 0},
+                                       {encode_run_key(c_to_b), encode_run_value(c_to_b), 1},
+                                       {encode_run_key(c_to_a), encode_run_value(c_to_a), 2}};
+  for (bool identity : {true, false}) {
+    SCOPED_TRACE(identity ? "identity" : "prefix");
+    store_harness h;
+    peer_run_learner learner(h.store, k_ab, third_region_flows("b", third, identity));
+    EXPECT_EQ(learner.learn(records).runs, identity ? 2 : 1);
+    EXPECT_EQ(h.runs(k_ab), (std::vector<offsets::run>{R(0, 7, 3)}));
+    EXPECT_EQ(h.runs({"c", "b"}),
+              identity ? std::vector<offsets::run>{R(0, 0, 3)} : std::vector<offsets::run>{});
+    EXPECT_TRUE(h.runs({"c", "a"}).empty());
+  }
+}
+
 TEST(tail_peer_runs, waits_for_the_topic_then_learns_old_and_new_records_until_stopped) {
   store_harness h;
   fake_reader reader;

@@ -229,6 +229,10 @@ TEST_F(test_groups, test_identity_naming_reports_both_frontiers) {
   // west's 0..4 (copies at 5..9 < 13), so west's own records resume at 5; east's copies at 103.
   commit(east_west, "orders", 0, {{{10}, {100}, 5}}, 15);
   commit(west_east, "orders", 0, {{{0}, {5}, 5}});
+  // The config's third region central (mesh): its records 0..4 are at east 0..4 (consumed by
+  // the group) and at west 95..99, so its frontier on west is 100, above the start.
+  commit({"central", "east"}, "orders", 0, {{{0}, {0}, 5}});
+  commit({"central", "west"}, "orders", 0, {{{0}, {95}, 5}});
   checkpoint(east_west, "billing", "orders", 0, 13, 103, k_checkpoint_time);
   close();
   cluster_->log_starts = {{{"orders", 0}, 0}};
@@ -243,6 +247,8 @@ TEST_F(test_groups, test_identity_naming_reports_both_frontiers) {
   EXPECT_EQ(p["identity"]["a_term"].num, 103);
   EXPECT_EQ(p["identity"]["a_kind"].str, "exact");
   EXPECT_EQ(p["identity"]["b_term"].num, 5);
+  EXPECT_EQ(p["identity"]["c_term"].num, 100);
+  EXPECT_EQ(p["identity"]["c_kind"].str, "exact");
   EXPECT_EQ(p["reread"].num, 98);
 }
 
