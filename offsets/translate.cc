@@ -126,9 +126,13 @@ namespace {
 //   B:  ... c5' b7  c6' ...            c = dst_C→B(last C record below 6 = c5) + 1: c6' is next
 //
 // Nothing recorded in C→A below X: every C record may be unconsumed, so c_next = 0 and the term
-// is the first recorded C-copy on B, or B's log start (term_on_b).
-std::expected<std::pair<target_offset, translation>, error> third_region_term(
+// is the first recorded C-copy on B, or B's log start (term_on_b). No C-copy on B at all (C→B
+// empty: B's own flow from C never wrote this partition): nothing to skip, no term (nullopt).
+std::expected<std::optional<std::pair<target_offset, translation>>, error> third_region_term(
     source_offset x_on_a, const third_region_maps& m, target_offset b_log_start) {
+  auto any_on_b = m.c_to_b.first_by_destination();
+  if (!any_on_b) return std::unexpected(any_on_b.error());
+  if (!*any_on_b) return std::nullopt;
   auto consumed = translate_to_source(m.c_to_a, target_offset{x_on_a.v});
   if (!consumed) return std::unexpected(consumed.error());
   bool known = consumed->kind == translation::exact || consumed->kind == translation::rounded;
@@ -157,11 +161,13 @@ std::expected<identity_failover, error> identity_failover_position(
   for (const auto& m : others) {
     auto c = third_region_term(x_on_a, m, b_log_start);
     if (!c) return std::unexpected(c.error());
-    if (!out.c_term || c->first.v < out.c_term->v) {
-      out.c_term = c->first;
-      out.c_kind = c->second;
+    if (!*c) continue;
+    const auto& [term, kind] = **c;
+    if (!out.c_term || term.v < out.c_term->v) {
+      out.c_term = term;
+      out.c_kind = kind;
     }
-    lowest = std::min(lowest, c->first.v);
+    lowest = std::min(lowest, term.v);
   }
   out.start = {std::max(b_log_start.v, lowest)};
   return out;

@@ -167,5 +167,19 @@ TEST(identity_failover, a_third_region_not_yet_on_a_starts_at_its_first_copy_or_
   EXPECT_EQ(f.start.v, 0);
 }
 
+// A third region none of whose records reached B on this partition cannot be skipped there: it
+// sets no term (a region that never writes to a topic must not send every failover of that
+// topic back to the log start).
+TEST(identity_failover, a_third_region_with_no_copy_on_b_sets_no_term) {
+  partition_map a_to_b, b_to_a, c_to_a, none;
+  ASSERT_TRUE(a_to_b.insert(runs_of(mesh_a_to_b)));
+  ASSERT_TRUE(b_to_a.insert(runs_of(mesh_b_to_a)));
+  ASSERT_TRUE(c_to_a.insert(runs_of(mesh_c_to_a)));
+  const third_region_maps c{c_to_a, none};
+  auto f = identity_failover_position({4}, a_to_b, b_to_a, {&c, 1}, {0}).value();
+  EXPECT_FALSE(f.c_term.has_value());
+  EXPECT_EQ(f.start.v, 4);
+}
+
 }  // namespace
 }  // namespace tandem::offsets
