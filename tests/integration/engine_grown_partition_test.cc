@@ -17,17 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<record> on_partition(int32_t p, int from, int to) {
-  std::vector<record> out;
-  for (int i = from; i < to; ++i) {
-    record r;
-    r.partition = p;
-    r.value = "p" + std::to_string(p) + "-" + std::to_string(i);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 TEST(engine_grown_partition, a_partition_added_at_the_source_is_checkpointed_and_translated) {
   auto eps = region_endpoints(2);
   ASSERT_EQ(eps.size(), 2u);
@@ -37,7 +26,7 @@ TEST(engine_grown_partition, a_partition_added_at_the_source_is_checkpointed_and
   const std::string copy = a.alias + "." + topic;
   const std::string group = unique_topic("grown-group");
   ASSERT_EQ(create_topic(a.bootstrap, topic, 2), "");
-  for (int32_t p = 0; p < 2; ++p) ASSERT_EQ(produce(a.bootstrap, topic, on_partition(p, 0, 10)), "");
+  ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("v", 0, 20, 2)), "");
 
   tandem_options o;
   o.region = b.alias;
@@ -54,7 +43,9 @@ TEST(engine_grown_partition, a_partition_added_at_the_source_is_checkpointed_and
 
   // The topic grows while tandem runs; 30 records on the new partition.
   ASSERT_EQ(create_partitions(a.bootstrap, topic, 3), "");
-  ASSERT_EQ(produce(a.bootstrap, topic, on_partition(2, 0, 30)), "");
+  auto on_p2 = numbered_records("p2", 0, 30);
+  for (auto& r : on_p2) r.partition = 2;
+  ASSERT_EQ(produce(a.bootstrap, topic, on_p2), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.records(copy) == 50; }, 60s)) << proc.log_tail();
 
   // G read 12 of the new partition's records on a (and all of the others) and committed.

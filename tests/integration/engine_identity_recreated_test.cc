@@ -27,16 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<record> numbered(const std::string& stem, int from, int to) {
-  std::vector<record> out;
-  for (int i = from; i < to; ++i) {
-    record r;
-    r.value = stem + "-" + std::to_string(i);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the_peer_region) {
   auto eps = region_endpoints(2);
   ASSERT_EQ(eps.size(), 2u);
@@ -53,7 +43,7 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
   if (HasFailure()) return;
   offsets_probe probe_a(a.bootstrap), probe_b(b.bootstrap);
 
-  ASSERT_EQ(produce(a.bootstrap, t1, numbered("a", 0, 100)), "");
+  ASSERT_EQ(produce(a.bootstrap, t1, numbered_records("a", 0, 100)), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.records(t1) == 100; }, 60s)) << pb->log_tail();
 
   auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
@@ -62,7 +52,7 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(t1) == 1 && probe_b.records(t1) == 0; },
                          60s, 200ms))
       << pb->log_tail();
-  ASSERT_EQ(produce(a.bootstrap, t1, numbered("a", 100, 150)), "");
+  ASSERT_EQ(produce(a.bootstrap, t1, numbered_records("a", 100, 150)), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.records(t1) == 50; }, 60s)) << pb->log_tail();
 
   // Process a's map of the peer direction follows the new log.
@@ -78,7 +68,7 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
   EXPECT_TRUE(follows) << "flow a->b of " << t1 << " on process a, expected only (100 -> 0, 50): "
                        << dump;
 
-  ASSERT_EQ(produce(b.bootstrap, t2, numbered("b", 0, 125)), "");
+  ASSERT_EQ(produce(b.bootstrap, t2, numbered_records("b", 0, 125)), "");
   ASSERT_TRUE(wait_until([&] { return probe_a.records(t2) == 125; }, 60s)) << pa->log_tail();
   auto group = group_consumer(b.bootstrap, "tandem.b-to-a");
   ASSERT_TRUE(group);
@@ -95,7 +85,7 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
   expect_clean_stop({pa.get()});
   ASSERT_EQ(pa->start(), "");
   ASSERT_TRUE(pa->wait_ready(60s)) << pa->log_tail();
-  ASSERT_EQ(produce(b.bootstrap, t2, numbered("b", 125, 130)), "");
+  ASSERT_EQ(produce(b.bootstrap, t2, numbered_records("b", 125, 130)), "");
   int64_t settled = wait_settled(probe_a, t2, 130, 60s);
   EXPECT_EQ(settled, 130) << "records of b's T2 on a after a's restart (duplicates: copied again)";
   auto copies = read_topic(a.bootstrap, t2);

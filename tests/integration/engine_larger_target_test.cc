@@ -23,14 +23,7 @@ TEST(engine_larger_target, a_target_grown_beyond_its_source_keeps_copying_partit
   const std::string copy = a.alias + "." + topic;
   ASSERT_EQ(create_topic(a.bootstrap, topic, 2), "");
   ASSERT_EQ(create_topic(b.bootstrap, copy, 3), "");
-  std::vector<record> records;
-  for (int i = 0; i < 60; ++i) {
-    record r;
-    r.partition = i % 2;
-    r.value = "v-" + std::to_string(i);
-    records.push_back(std::move(r));
-  }
-  ASSERT_EQ(produce(a.bootstrap, topic, records), "");
+  ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("v", 0, 60, 2)), "");
 
   auto proc = start_tandem(b.alias, eps, {topic}, "prefix", "1s");
   if (HasFailure()) return;

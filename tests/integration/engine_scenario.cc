@@ -47,6 +47,18 @@ std::unique_ptr<tandem_process> start_tandem(const std::string& region,
   return p;
 }
 
+std::vector<record> numbered_records(const std::string& stem, int from, int to,
+                                     int partitions) {
+  std::vector<record> out;
+  for (int i = from; i < to; ++i) {
+    record r;
+    r.partition = i % partitions;
+    r.value = stem + "-" + std::to_string(i);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic) {
   offsets_probe probe(bootstrap);
   int64_t n = probe.records(topic);

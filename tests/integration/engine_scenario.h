@@ -26,6 +26,10 @@ std::unique_ptr<tandem_process> start_tandem(
     const std::string& topic_refresh = "5s",
     std::chrono::milliseconds ready_deadline = std::chrono::seconds(60));
 
+// Records with values "<stem>-<i>" for i in [from, to), on partition i % partitions (no key).
+std::vector<record> numbered_records(const std::string& stem, int from, int to,
+                                     int partitions = 1);
+
 // Every record of `topic` (count from the high watermarks, then read from the beginning).
 std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic);
 
