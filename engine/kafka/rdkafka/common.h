@@ -66,6 +66,11 @@ struct delivery_hook {
 [[nodiscard]] kafka_result<std::vector<topic_info>> list_topics(
     rd_kafka_t* rk, std::chrono::milliseconds timeout);
 
+// Log start and end offsets of one partition, asked of its leader (blocks up to `timeout`).
+[[nodiscard]] kafka_result<watermarks> query_watermarks(rd_kafka_t* rk, const std::string& topic,
+                                                        int32_t partition,
+                                                        std::chrono::milliseconds timeout);
+
 // Creates one topic (replication factor: the broker's default). TOPIC_ALREADY_EXISTS is an
 // error like any other.
 [[nodiscard]] kafka_result<void> create_topic(rd_kafka_t* rk, const std::string& topic,
