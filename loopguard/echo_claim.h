@@ -21,10 +21,11 @@
 // so a replayed copy carries the timestamp of a record already accepted; an application that
 // consumed a copy and produced it again gets a new (create or log-append) timestamp. What
 // remains possible (docs/design.md): an application that re-produces a copy *keeping its
-// timestamp* is taken for a replay (dropped, as before); one that re-produces a copy before
-// tandem's own copy of that record was read makes tandem's copy look like the replay (the
-// application's record is dropped and learned instead); a forged header naming a record T
-// really has and that no copy has claimed yet is believed. A rejected echo is replicated as a
+// timestamp* is taken for a replay (dropped, as before); one that writes a copy before tandem's
+// own copy of that record lands (a copy taken elsewhere) makes tandem's copy look like the
+// replay (the application's record is dropped and learned instead); a forged header naming a
+// record T really has and that no copy has claimed yet is believed; the state is not persisted,
+// so after a restart of the flow a re-produced copy read before any newer echo is believed. A rejected echo is replicated as a
 // local record of S: it is not tandem's write, and losing a record is worse than one copy more.
 #pragma once
 

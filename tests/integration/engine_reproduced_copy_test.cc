@@ -26,16 +26,6 @@ using namespace std::chrono_literals;
 
 constexpr int64_t k_copies = 100, k_reproduced = 10, k_local_b = 5;
 
-std::vector<record> numbered(const std::string& stem, int64_t n) {
-  std::vector<record> out;
-  for (int64_t i = 0; i < n; ++i) {
-    record r;
-    r.value = stem + "-" + std::to_string(i);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 // Step 2's records: 10 copies read on b produced again as they are, the crafted one, b-locals.
 std::vector<record> step_two(const std::vector<record>& copies_on_b, const std::string& topic) {
   std::vector<record> out;
@@ -50,7 +40,7 @@ std::vector<record> step_two(const std::vector<record>& copies_on_b, const std::
   crafted.value = "crafted";
   crafted.headers = {{"tandem-origin", "v1;o=a;s=a/" + topic + "/0/1000000000000;d=b/" + topic + "/0"}};
   out.push_back(crafted);
-  for (auto& r : numbered("b", k_local_b)) out.push_back(std::move(r));
+  for (auto& r : numbered("b", 0, k_local_b)) out.push_back(std::move(r));
   return out;
 }
 
@@ -66,7 +56,7 @@ TEST(engine_reproduced_copy, copied_headers_are_replicated_and_not_learned) {
   if (HasFailure()) return;
   offsets_probe probe_a(a.bootstrap), probe_b(b.bootstrap);
 
-  ASSERT_EQ(produce(a.bootstrap, topic, numbered("a", k_copies)), "");
+  ASSERT_EQ(produce(a.bootstrap, topic, numbered("a", 0, k_copies)), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.records(topic) == k_copies; }, 60s)) << pb->log_tail();
   const std::string dump_cmd = k_tandemctl + " offsets dump --config " +
                                pa->config_path().string() + " --flow 'a->b' --topic " + topic +

@@ -93,4 +93,14 @@ std::string seconds_text(steady::duration d) {
   return buf;
 }
 
+std::vector<record> numbered(const std::string& stem, int64_t from, int64_t to) {
+  std::vector<record> out;
+  for (int64_t i = from; i < to; ++i) {
+    record r;
+    r.value = stem + "-" + std::to_string(i);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 }  // namespace tandem::testing

@@ -39,6 +39,9 @@ int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_
 void expect_clean_stop(std::initializer_list<tandem_process*> processes,
                        std::chrono::milliseconds grace = std::chrono::seconds(10));
 
+// Records without key or headers, values "<stem>-<i>" for i in [from, to).
+std::vector<record> numbered(const std::string& stem, int64_t from, int64_t to);
+
 // Seconds with one decimal, for printed figures.
 std::string seconds_text(std::chrono::steady_clock::duration d);
 

@@ -1110,17 +1110,22 @@ TEST(flow_commit, a_failing_journal_commit_is_counted_and_shown_until_one_succee
 // Echo headers are claims (loopguard/echo_claim.h): only those consistent with the record and
 // with the order of tandem's own copies are dropped and learned.
 
-// east holds records 0..2 of orders/0; `echo(k)` is the header tandem writes for its copy of k.
+// The header tandem (flow east→west) writes on its copy of east's record orders/partition@k.
 std::vector<fake_header> echo_of_east(int64_t k, int32_t partition = 0) {
   return {{"tandem-origin", "v1;o=east;s=east/orders/" + std::to_string(partition) + "/" +
                                 std::to_string(k) + ";d=west/orders/0"}};
 }
 
-TEST(flow_echo_claims, a_claim_beyond_the_source_end_or_of_another_partition_is_not_learned) {
-  fake_cluster west("west"), east("east");
+// Topic orders (1 partition) in both regions; east holds records 0..2 (east-0..east-2).
+void with_east_records(fake_cluster& west, fake_cluster& east) {
   west.create_topic("orders", 1);
   east.create_topic("orders", 1);
   for (int i = 0; i < 3; ++i) east.produce("orders", 0, "e", "east-" + std::to_string(i));
+}
+
+TEST(flow_echo_claims, a_claim_beyond_the_source_end_or_of_another_partition_is_not_learned) {
+  fake_cluster west("west"), east("east");
+  with_east_records(west, east);
   west.produce("orders", 0, "a", "copy-of-east-2", echo_of_east(2));
   west.produce("orders", 0, "b", "crafted", echo_of_east(1'000'000'000'000));
   west.produce("orders", 0, "c", "other-partition", echo_of_east(0, 1));
@@ -1144,9 +1149,7 @@ TEST(flow_echo_claims, a_claim_beyond_the_source_end_or_of_another_partition_is_
 
 TEST(flow_echo_claims, a_reproduced_copy_is_replicated_once_and_a_replay_still_dropped) {
   fake_cluster west("west"), east("east");
-  west.create_topic("orders", 1);
-  east.create_topic("orders", 1);
-  for (int i = 0; i < 3; ++i) east.produce("orders", 0, "e", "east-" + std::to_string(i));
+  with_east_records(west, east);
   const int64_t t0 = 1'700'000'000'000;
   west.produce("orders", 0, "k0", "copy-0", echo_of_east(0), t0);
   west.produce("orders", 0, "k1", "copy-1", echo_of_east(1), t0 + 1);
@@ -1174,9 +1177,7 @@ TEST(flow_echo_claims, a_reproduced_copy_is_replicated_once_and_a_replay_still_d
 
 TEST(flow_echo_claims, the_order_starts_again_when_the_source_partition_goes_back) {
   fake_cluster west("west"), east("east");
-  west.create_topic("orders", 1);
-  east.create_topic("orders", 1);
-  for (int i = 0; i < 3; ++i) east.produce("orders", 0, "e", "east-" + std::to_string(i));
+  with_east_records(west, east);
   west.produce("orders", 0, "w", "west-0");
   west.produce("orders", 0, "w", "west-1");
   west.produce("orders", 0, "k2", "copy-2", echo_of_east(2), 5);
