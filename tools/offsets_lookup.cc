@@ -174,7 +174,8 @@ std::expected<lookup_answer, failure> look_up(const partition_offset& q) {
   auto found = by_source ? store.lookup_by_source(q.p, {x + 1})
                            : store.lookup_by_destination(q.p, offsets::target_offset{x + 1});
   if (!found) return std::unexpected(store_failure(found.error()));
-  lookup_answer a{.r = *found};
+  lookup_answer a;
+  a.r = *found;
   a.covered = a.r && (by_source ? a.r->covers(offsets::source_offset{x}) : a.r->covers(offsets::target_offset{x}));
   (by_source ? a.source : a.target) = x;
   if (a.covered && by_source) a.target = a.r->target_of({x}).v;

@@ -106,6 +106,7 @@ void flow::check_continuity(const record_ref& r, partition_state& p) {
                       << " got=" << r.offset
                       << " (truncated or recreated); replicating it again from " << r.offset;
     p.progress.rewind(r.offset);
+    p.echoes.reset();  // the echoes read before are gone with the old log
     return;
   }
   if (r.offset == pos || first) return;
@@ -133,9 +134,13 @@ bool flow::handle(const record_ref& r) {
                              r.origin_header);
   if (d.what == loopguard::action::drop) {
     if (d.why == loopguard::reason::echo) {
+      // A header is a claim: one that is not tandem's write makes the record local.
+      auto c = judge_echo(r, *p, *d.header);
+      if (!loopguard::believed(c)) return forward(r, *p, t);
       t.counters->drops_echo.Increment();
-      journal_.echo(r.topic, r.partition, r.offset, d.header->source.topic,
-                    d.header->source.offset);
+      if (c != loopguard::claim::unverified)
+        journal_.echo(r.topic, r.partition, r.offset, d.header->source.topic,
+                      d.header->source.offset);
     } else {
       t.counters->drops_third_party.Increment();
     }
@@ -156,6 +161,36 @@ bool flow::handle(const record_ref& r) {
     }
   }
   return forward(r, *p, t);
+}
+
+loopguard::claim flow::judge_echo(const record_ref& r, partition_state& p,
+                                  const loopguard::origin& header) {
+  topic_entry& t = *p.topic;
+  // The target partition's end bounds the claim; asked again only when a claim reaches it
+  // (at most once per such record: rare, as tandem's copies lag the records they copy).
+  if (header.source.offset >= p.target_end) {
+    auto w = sink_->partition_bounds(t.info.target_topic, r.partition, s_.admin_timeout);
+    if (!w) return loopguard::claim::unverified;  // dropped as before, nothing learned
+    p.target_end = std::max(p.target_end, w->high);
+  }
+  auto c = loopguard::judge_echo(p.echoes, header, r.topic, r.partition, r.timestamp_ms,
+                                 p.target_end);
+  if (loopguard::believed(c)) return c;
+  using loopguard::claim;
+  (c == claim::other_partition     ? t.counters->rejected_other_partition
+   : c == claim::beyond_source_end ? t.counters->rejected_beyond_source_end
+                                   : t.counters->rejected_reproduced)
+      .Increment();
+  if (!t.warned_rejected) {
+    t.warned_rejected = true;
+    log::warn(name_) << "echo header not believed, record replicated as local topic="
+                     << t.info.source_topic << " partition=" << r.partition
+                     << " offset=" << r.offset << " reason=" << loopguard::to_string(c)
+                     << " claimed_offset=" << header.source.offset
+                     << " (logged once per topic; counted in "
+                        "tandem_rejected_origin_headers_total)";
+  }
+  return c;
 }
 
 bool flow::forward(const record_ref& r, partition_state& p, topic_entry& t) {
@@ -217,6 +252,7 @@ void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_er
     // The target partition was truncated or deleted and recreated: the journal logs it and
     // invalidates the stale part of the offset map (engine/state/offset_journal.cc).
     metrics_.alarm(p->topic->info.source_topic, "target_truncated").Increment();
+    p->target_end = 0;  // echoes are judged against the new log's end
   }
   p->last_dst = dst_offset;
   journal_.delivered(src.topic, src.partition, src.offset, dst_offset);

@@ -55,6 +55,7 @@
 #include "engine/flow/flow_metrics.h"
 #include "engine/flow/progress.h"
 #include "engine/flow/topic_sync.h"
+#include "loopguard/echo_claim.h"
 #include "policy/topic_filter.h"
 
 namespace tandem::engine {
@@ -120,6 +121,11 @@ class flow {
     bool from_log_start = false;
     int64_t trimmed_below = 0;  // the source's log start last handed to journal.trim_below
     int64_t last_dst = -1;      // target offset of the last delivery report (alarm if it goes back)
+    // Echo headers believed so far (loopguard/echo_claim.h), reset when the source goes back.
+    loopguard::echo_order echoes{};
+    // The end of the target partition last asked for: echoes claiming an offset below it need
+    // no request (it only grows; reset when the target partition went back).
+    int64_t target_end = 0;
   };
   struct topic_entry {
     replicated_topic info;
@@ -128,6 +134,7 @@ class flow {
     bool paused_by_mismatch = false;  // cleared when the partition counts match again
     bool warned_malformed = false;
     bool warned_larger_target = false;
+    bool warned_rejected = false;  // an echo header not believed was logged
     bool created_by_us = false;  // target created by this flow: never resume from group offsets
     // Delivered since the last publish_metrics(): counted here, added to the Prometheus
     // counters once per step (their atomic updates cost more than the rest of a report).
@@ -147,6 +154,9 @@ class flow {
   // false: the producer queue stayed full; the record is kept for the next step().
   bool handle(const record_ref& r);
   bool forward(const record_ref& r, partition_state& p, topic_entry& t);
+  // Judges an echo's header (loopguard/echo_claim.h); a rejected one is counted and logged.
+  loopguard::claim judge_echo(const record_ref& r, partition_state& p,
+                              const loopguard::origin& header);
   void check_continuity(const record_ref& r, partition_state& p);
   void release_leftovers();
   void on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error);

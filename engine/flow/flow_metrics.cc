@@ -1,6 +1,7 @@
 #include "engine/flow/flow_metrics.h"
 
 #include "loopguard/decision.h"
+#include "loopguard/echo_claim.h"
 
 namespace tandem::engine {
 namespace {
@@ -21,6 +22,10 @@ constexpr family_spec k_loop_drops{
 constexpr family_spec k_malformed{
     "tandem_malformed_origin_headers_total",
     "Records replicated as local because their tandem-origin header did not parse."};
+constexpr family_spec k_rejected{
+    "tandem_rejected_origin_headers_total",
+    "Echo headers not believed (reason: other_partition, beyond_source_end or reproduced): the "
+    "record is replicated as local and nothing is learned from it."};
 constexpr family_spec k_latency{"tandem_replication_latency_seconds",
                                 "Target acknowledgement time minus source record timestamp."};
 constexpr family_spec k_lag{
@@ -63,12 +68,20 @@ topic_counters& flow_metrics::topic(std::string_view topic) {
     l.emplace("reason", loopguard::to_string(r));
     return registry_.counter(k_loop_drops).Add(l);
   };
+  auto rejected = [&](loopguard::claim r) -> Counter& {
+    auto l = labels("topic", topic);
+    l.emplace("reason", loopguard::to_string(r));
+    return registry_.counter(k_rejected).Add(l);
+  };
   topic_counters c{
       .records = registry_.counter(k_records).Add(labels("topic", topic)),
       .bytes = registry_.counter(k_bytes).Add(labels("topic", topic)),
       .malformed = registry_.counter(k_malformed).Add(labels("topic", topic)),
       .drops_echo = drops(loopguard::reason::echo),
       .drops_third_party = drops(loopguard::reason::third_party),
+      .rejected_other_partition = rejected(loopguard::claim::other_partition),
+      .rejected_beyond_source_end = rejected(loopguard::claim::beyond_source_end),
+      .rejected_reproduced = rejected(loopguard::claim::reproduced),
   };
   return topics_.emplace(std::string(topic), c).first->second;
 }

@@ -31,6 +31,11 @@ struct topic_counters {
   prometheus::Counter& malformed;          // tandem_malformed_origin_headers_total
   prometheus::Counter& drops_echo;         // tandem_loop_drops_total{reason="echo"}
   prometheus::Counter& drops_third_party;  // tandem_loop_drops_total{reason="third_party"}
+  // tandem_rejected_origin_headers_total{reason=...}: echo headers not believed
+  // (loopguard/echo_claim.h); those records are replicated as local.
+  prometheus::Counter& rejected_other_partition;    // reason="other_partition"
+  prometheus::Counter& rejected_beyond_source_end;  // reason="beyond_source_end"
+  prometheus::Counter& rejected_reproduced;         // reason="reproduced"
 };
 
 class flow_metrics {

@@ -164,6 +164,10 @@ class record_sink {
   virtual int outstanding() = 0;
   // A fatal producer error (the idempotent producer cannot continue), if any.
   virtual std::optional<kafka_error> fatal_error() = 0;
+  // Log start and end offsets of a local partition, asked of its leader (blocks up to
+  // `timeout`). The flow asks only when an echo claims an offset beyond the end it knows.
+  [[nodiscard]] virtual kafka_result<watermarks> partition_bounds(
+      const std::string& topic, int32_t partition, std::chrono::milliseconds timeout) = 0;
 };
 
 // --- Consumer groups (checkpoints and group sync) -------------------------------------------

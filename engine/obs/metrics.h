@@ -12,6 +12,9 @@
 //   tandem_bytes_replicated_total{source,target,topic}               counter  key+value+headers
 //   tandem_loop_drops_total{source,target,topic,reason}              counter  echo | third_party
 //   tandem_malformed_origin_headers_total{source,target,topic}       counter
+//   tandem_rejected_origin_headers_total{source,target,topic,reason} counter  other_partition |
+//                                                                             beyond_source_end |
+//                                                                             reproduced
 //   tandem_replication_latency_seconds{source,target}                histogram
 //   tandem_lag_records{source,target,topic,partition}                gauge
 //   tandem_produce_errors_total{source,target,code}                  counter

@@ -525,6 +525,19 @@ class fake_sink final : public record_sink {
   int outstanding() override { return static_cast<int>(reports_.size()); }
   std::optional<kafka_error> fatal_error() override { return fatal; }
 
+  int bounds_queries = 0;  // partition_bounds calls
+  kafka_result<watermarks> partition_bounds(const std::string& topic, int32_t partition,
+                                            std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
+    ++bounds_queries;
+    if (!cluster_.has_topic(topic) || cluster_.partition_count(topic) <= partition || partition < 0)
+      return std::unexpected(make_kafka_error(
+          kafka_errc::unknown_topic_or_part, "no partition " + topic + "/" + std::to_string(partition),
+          error_kind::permanent));
+    const auto& part = cluster_.partition(topic, partition);
+    return watermarks{part.log_start(), part.next_offset};
+  }
+
   // Serves up to `n` delivery reports in produce order (also while hold_reports is set).
   int serve(size_t n) {
     int served = 0;

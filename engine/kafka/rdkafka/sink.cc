@@ -46,6 +46,11 @@ class rdkafka_sink final : public record_sink {
   kafka_result<void> forward(const record_ref& r, const std::string& topic, int32_t partition,
                              std::string_view origin_header) override;
 
+  kafka_result<watermarks> partition_bounds(const std::string& topic, int32_t partition,
+                                            std::chrono::milliseconds timeout) override {
+    return rdk::query_watermarks(rk_.get(), topic, partition, timeout);
+  }
+
   int poll(std::chrono::milliseconds timeout) override {
     return rd_kafka_poll(rk_.get(), static_cast<int>(timeout.count()));
   }

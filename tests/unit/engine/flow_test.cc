@@ -187,16 +187,18 @@ TEST(flow_loopguard, echoes_are_dropped_and_reported_to_the_journal) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
   west.produce("orders", 0, "a", "local-0");
-  // tandem (flow east→west) wrote east's record orders/0@7 here: an echo for west→east.
-  west.produce("orders", 0, "b", "copy-of-east-7",
-               {{"tandem-origin", "v1;o=east;s=east/orders/0/7;d=west/orders/0"}});
+  // tandem (flow east→west) wrote east's record orders/0@0 here: an echo for west→east. (The
+  // claim names a record east has by then, local-0's copy: a claim beyond east's end is not
+  // believed, see flow_echo_claims.)
+  west.produce("orders", 0, "b", "copy-of-east-0",
+               {{"tandem-origin", "v1;o=east;s=east/orders/0/0;d=west/orders/0"}});
   west.produce("orders", 0, "c", "local-2");
   flow_harness h(west, east);
 
   ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 3; }));
   EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"local-0", "local-2"}));
   using pairs = std::vector<std::pair<int64_t, int64_t>>;
-  EXPECT_EQ((h.journal.echoes[{"orders", 0}]), (pairs{{1, 7}}));
+  EXPECT_EQ((h.journal.echoes[{"orders", 0}]), (pairs{{1, 0}}));
   EXPECT_EQ((h.journal.pairs[{"orders", 0}]), (pairs{{0, 0}, {2, 1}}));
   EXPECT_EQ(h.fm().topic("orders").drops_echo.Value(), 1);
   EXPECT_EQ(h.fm().topic("orders").drops_third_party.Value(), 0);
@@ -1114,6 +1116,92 @@ TEST(flow_commit, a_failing_journal_commit_is_counted_and_shown_until_one_succee
   EXPECT_FALSE(f.status().commit_failing_since.has_value());
   EXPECT_EQ(f.status().problem, "");
   EXPECT_EQ(j.inner.resume_position("orders", 0), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Echo headers are claims (loopguard/echo_claim.h): only those consistent with the record and
+// with the order of tandem's own copies are dropped and learned.
+
+// The header tandem (flow east→west) writes on its copy of east's record orders/partition@k.
+std::vector<fake_header> echo_of_east(int64_t k, int32_t partition = 0) {
+  return {{"tandem-origin", "v1;o=east;s=east/orders/" + std::to_string(partition) + "/" +
+                                std::to_string(k) + ";d=west/orders/0"}};
+}
+
+// Topic orders (1 partition) in both regions; east holds records 0..2 (east-0..east-2).
+void with_east_records(fake_cluster& west, fake_cluster& east) {
+  west.create_topic("orders", 1);
+  east.create_topic("orders", 1);
+  for (int i = 0; i < 3; ++i) east.produce("orders", 0, "e", "east-" + std::to_string(i));
+}
+
+TEST(flow_echo_claims, a_claim_beyond_the_source_end_or_of_another_partition_is_not_learned) {
+  fake_cluster west("west"), east("east");
+  with_east_records(west, east);
+  west.produce("orders", 0, "a", "copy-of-east-2", echo_of_east(2));
+  west.produce("orders", 0, "b", "crafted", echo_of_east(1'000'000'000'000));
+  west.produce("orders", 0, "c", "other-partition", echo_of_east(0, 1));
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 3; }));
+  using pairs = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ((h.journal.echoes[{"orders", 0}]), (pairs{{0, 2}})) << "only tandem's copy is learned";
+  auto& c = h.fm().topic("orders");
+  EXPECT_EQ(c.drops_echo.Value(), 1);
+  EXPECT_EQ(c.rejected_beyond_source_end.Value(), 1);
+  EXPECT_EQ(c.rejected_other_partition.Value(), 1);
+  EXPECT_EQ(c.rejected_reproduced.Value(), 0);
+  // Not tandem's writes: replicated as local records of west, their header kept.
+  EXPECT_EQ(values(east, "orders", 0),
+            (std::vector<std::string>{"east-0", "east-1", "east-2", "crafted", "other-partition"}));
+  const auto& crafted = east.records("orders", 0)[3];
+  ASSERT_EQ(crafted.headers.size(), 2u);
+  EXPECT_EQ(origin_of(crafted), "v1;o=west;s=west/orders/0/1;d=east/orders/0");
+}
+
+TEST(flow_echo_claims, a_reproduced_copy_is_replicated_once_and_a_replay_still_dropped) {
+  fake_cluster west("west"), east("east");
+  with_east_records(west, east);
+  const int64_t t0 = 1'700'000'000'000;
+  west.produce("orders", 0, "k0", "copy-0", echo_of_east(0), t0);
+  west.produce("orders", 0, "k1", "copy-1", echo_of_east(1), t0 + 1);
+  // An application consumed copy-0 and produced it again, header and all, a minute later.
+  west.produce("orders", 0, "k0", "copy-0", echo_of_east(0), t0 + 60'000);
+  // tandem's flow east→west restarted and re-copied record 1: its timestamp is the original's.
+  west.produce("orders", 0, "k1", "copy-1", echo_of_east(1), t0 + 1);
+  west.produce("orders", 0, "k2", "copy-2", echo_of_east(2), t0 + 2);
+  flow_harness h(west, east);
+
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 5; }));
+  using pairs = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ((h.journal.echoes[{"orders", 0}]), (pairs{{0, 0}, {1, 1}, {3, 1}, {4, 2}}))
+      << "tandem's copies and its replay are learned, the re-produced copy is not";
+  auto& c = h.fm().topic("orders");
+  EXPECT_EQ(c.drops_echo.Value(), 4);
+  EXPECT_EQ(c.rejected_reproduced.Value(), 1);
+  ASSERT_EQ(east.records("orders", 0).size(), 4u) << "the re-produced copy is replicated once";
+  const auto& copy = east.records("orders", 0)[3];
+  EXPECT_EQ(copy.value, "copy-0");
+  ASSERT_EQ(copy.headers.size(), 2u) << "the copied header stays, tandem's comes last";
+  EXPECT_EQ(copy.headers[0], echo_of_east(0)[0]);
+  EXPECT_EQ(origin_of(copy), "v1;o=west;s=west/orders/0/2;d=east/orders/0");
+}
+
+TEST(flow_echo_claims, the_order_starts_again_when_the_source_partition_goes_back) {
+  fake_cluster west("west"), east("east");
+  with_east_records(west, east);
+  west.produce("orders", 0, "w", "west-0");
+  west.produce("orders", 0, "w", "west-1");
+  west.produce("orders", 0, "k2", "copy-2", echo_of_east(2), 5);
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 3; }));
+  // west's partition is recreated (the fake source reads a log shorter than its position from
+  // the start): its new log holds tandem's new copy of east's record 1, newer than the last.
+  west.delete_topic("orders");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k1", "copy-1", echo_of_east(1), 9);
+  ASSERT_TRUE(h.step_until([&] { return h.journal.echoes[{"orders", 0}].size() == 2; }));
+  EXPECT_EQ(h.fm().topic("orders").rejected_reproduced.Value(), 0);
 }
 
 }  // namespace

@@ -27,6 +27,8 @@ const std::map<std::string, prometheus::MetricType> expected_families = {
     {"tandem_bytes_replicated_total", prometheus::MetricType::Counter},
     {"tandem_loop_drops_total", prometheus::MetricType::Counter},
     {"tandem_malformed_origin_headers_total", prometheus::MetricType::Counter},
+    {"tandem_rejected_origin_headers_total", prometheus::MetricType::Counter},
+    {"tandem_commit_failures_total", prometheus::MetricType::Counter},
     {"tandem_replication_latency_seconds", prometheus::MetricType::Histogram},
     {"tandem_lag_records", prometheus::MetricType::Gauge},
     {"tandem_checkpoint_age_seconds", prometheus::MetricType::Gauge},

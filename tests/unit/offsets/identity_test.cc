@@ -143,14 +143,21 @@ TEST(identity_failover, a_mesh_starts_at_or_below_every_third_region_copy_not_co
   for (int64_t x = 0; x <= 5; ++x) {
     int64_t start = identity_failover_position({x}, a_to_b, b_to_a, {&c, 1}, {0})->start.v;
     for (auto [src, on_a] : mesh_a_to_b) {  // A-local record at A offset src, copied to B
-      if (src >= x) EXPECT_GE(on_a, start) << "X=" << x << " skips a" << src << "'";
+      if (src >= x) {
+        EXPECT_GE(on_a, start) << "X=" << x << " skips a" << src << "'";
+      }
     }
-    for (auto [b, on_a] : mesh_b_to_a)
-      if (on_a >= x) EXPECT_GE(b, start) << "X=" << x << " skips b" << b;
+    for (auto [b, on_a] : mesh_b_to_a) {
+      if (on_a >= x) {
+        EXPECT_GE(b, start) << "X=" << x << " skips b" << b;
+      }
+    }
     for (auto [c_src, on_b] : mesh_c_to_b) {
       auto it = mesh_c_to_a.find(c_src);
       bool read_on_a = it != mesh_c_to_a.end() && it->second < x;
-      if (!read_on_a) EXPECT_GE(on_b, start) << "X=" << x << " skips c" << c_src << "'";
+      if (!read_on_a) {
+        EXPECT_GE(on_b, start) << "X=" << x << " skips c" << c_src << "'";
+      }
     }
   }
 }
