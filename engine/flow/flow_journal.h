@@ -41,6 +41,11 @@ class flow_journal {
   // map's coverage below it may go (docs/design.md "Offset map": coverage trimmed below the
   // source's log start). Called when the log start advanced; failures are the journal's to log.
   virtual void trim_below(std::string_view topic, int32_t partition, int64_t log_start) = 0;
+  // The source partition's records from `from` on are gone (truncated, or the topic deleted and
+  // recreated) and the flow continues reading it at `from`: the map's runs by source offset
+  // from there describe records that no longer exist. They are invalidated at the next commit,
+  // before its runs (docs/design.md "Safety rules"; issue #10 "Out of range").
+  virtual void source_went_back(std::string_view topic, int32_t partition, int64_t from) = 0;
 };
 
 // In-memory journal: for unit tests and for inspecting what a flow reported.
@@ -51,6 +56,7 @@ class memory_journal final : public flow_journal {
   std::map<key, std::vector<std::pair<int64_t, int64_t>>> pairs;  // (src, dst), committed
   std::map<key, std::vector<std::pair<int64_t, int64_t>>> echoes; // (offset, peer_offset)
   std::map<key, int64_t> trimmed_below;                           // the last trim_below
+  std::map<key, int64_t> source_went_back_from;                   // the last source_went_back
   int commits = 0;
 
   std::optional<int64_t> resume_position(const std::string& topic, int32_t partition) override {
@@ -67,6 +73,9 @@ class memory_journal final : public flow_journal {
   }
   void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
     trimmed_below[{std::string(topic), partition}] = log_start;
+  }
+  void source_went_back(std::string_view topic, int32_t partition, int64_t from) override {
+    source_went_back_from[{std::string(topic), partition}] = from;
   }
   std::expected<void, std::string> commit(std::span<const partition_position> ps) override {
     for (auto& [k, v] : pending_) pairs[k].insert(pairs[k].end(), v.begin(), v.end());

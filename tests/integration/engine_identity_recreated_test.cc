@@ -27,16 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<record> numbered(const std::string& stem, int from, int to) {
-  std::vector<record> out;
-  for (int i = from; i < to; ++i) {
-    record r;
-    r.value = stem + "-" + std::to_string(i);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the_peer_region) {
   auto eps = region_endpoints(2);
   ASSERT_EQ(eps.size(), 2u);

@@ -86,6 +86,16 @@ void expect_clean_stop(std::initializer_list<tandem_process*> processes,
   }
 }
 
+std::vector<record> numbered(const std::string& stem, int from, int to) {
+  std::vector<record> out;
+  for (int i = from; i < to; ++i) {
+    record r;
+    r.value = stem + "-" + std::to_string(i);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::string seconds_text(steady::duration d) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f",

@@ -39,6 +39,9 @@ int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_
 void expect_clean_stop(std::initializer_list<tandem_process*> processes,
                        std::chrono::milliseconds grace = std::chrono::seconds(10));
 
+// Records with values "<stem>-<i>" for i in [from, to), partition 0, null keys.
+std::vector<record> numbered(const std::string& stem, int from, int to);
+
 // Seconds with one decimal, for printed figures.
 std::string seconds_text(std::chrono::steady_clock::duration d);
 

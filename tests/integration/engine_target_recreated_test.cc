@@ -20,16 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<record> numbered(int from, int to) {
-  std::vector<record> out;
-  for (int i = from; i < to; ++i) {
-    record r;
-    r.value = "v-" + std::to_string(i);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follows_the_new_log) {
   auto eps = region_endpoints(2);
   ASSERT_EQ(eps.size(), 2u);
@@ -38,7 +28,7 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
   const std::string topic = unique_topic("eng-target-gone");
   const std::string copy = a.alias + "." + topic;
   ASSERT_EQ(create_topic(a.bootstrap, topic, 1), "");
-  ASSERT_EQ(produce(a.bootstrap, topic, numbered(0, 100)), "");
+  ASSERT_EQ(produce(a.bootstrap, topic, numbered("v", 0, 100)), "");
 
   auto proc = start_tandem(b.alias, eps, {topic}, "prefix", "1s");
   offsets_probe probe_b(b.bootstrap);
@@ -51,7 +41,7 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(copy) == 1 && probe_b.records(copy) == 0; },
                          60s, 200ms))
       << proc->log_tail();
-  ASSERT_EQ(produce(a.bootstrap, topic, numbered(100, 150)), "");
+  ASSERT_EQ(produce(a.bootstrap, topic, numbered("v", 100, 150)), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.records(copy) == 50; }, 60s)) << proc->log_tail();
 
   const std::map<std::string, std::string> alarm{{"topic", topic}, {"reason", "target_truncated"}};

@@ -104,6 +104,18 @@ std::expected<handle, std::string> make_client(rd_kafka_type_t type, const clust
   return handle(rk);
 }
 
+kafka_result<watermarks> query_watermarks(rd_kafka_t* rk, const std::string& topic,
+                                          int32_t partition, std::chrono::milliseconds timeout) {
+  watermarks w;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      rk, topic.c_str(), partition, &w.low, &w.high, static_cast<int>(timeout.count()));
+  if (err)
+    return std::unexpected(to_error(err, "watermarks of " + topic + "/" +
+                                             std::to_string(partition) + ": " +
+                                             rd_kafka_err2str(err)));
+  return w;
+}
+
 kafka_result<std::vector<topic_info>> list_topics(rd_kafka_t* rk,
                                                   std::chrono::milliseconds timeout) {
   const rd_kafka_metadata_t* md = nullptr;

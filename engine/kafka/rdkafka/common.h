@@ -62,6 +62,11 @@ struct delivery_hook {
                                                              const properties& settings,
                                                              delivery_hook hook = {});
 
+// The partition's log start and high watermark, asked from its leader.
+[[nodiscard]] kafka_result<watermarks> query_watermarks(rd_kafka_t* rk, const std::string& topic,
+                                                        int32_t partition,
+                                                        std::chrono::milliseconds timeout);
+
 // Every topic of the cluster with its partition count.
 [[nodiscard]] kafka_result<std::vector<topic_info>> list_topics(
     rd_kafka_t* rk, std::chrono::milliseconds timeout);

@@ -196,14 +196,7 @@ class rdkafka_group_admin final : public group_admin {
 
   kafka_result<watermarks> partition_bounds(const std::string& topic, int32_t partition,
                                             std::chrono::milliseconds timeout) override {
-    watermarks w;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        rk_.get(), topic.c_str(), partition, &w.low, &w.high, static_cast<int>(timeout.count()));
-    if (err)
-      return std::unexpected(rdk::to_error(err, "watermarks of " + topic + "/" +
-                                                    std::to_string(partition) + ": " +
-                                                    rd_kafka_err2str(err)));
-    return w;
+    return rdk::query_watermarks(rk_.get(), topic, partition, timeout);
   }
 
  private:
