@@ -86,6 +86,21 @@ void expect_clean_stop(std::initializer_list<tandem_process*> processes,
   }
 }
 
+std::unique_ptr<tandem_process> start_prefix_copy(const region_endpoint& from,
+                                                  const region_endpoint& to,
+                                                  const std::vector<region_endpoint>& eps,
+                                                  const std::string& topic,
+                                                  const std::vector<record>& records) {
+  EXPECT_EQ(create_topic(from.bootstrap, topic, 1), "");
+  EXPECT_EQ(produce(from.bootstrap, topic, records), "");
+  auto proc = start_tandem(to.alias, eps, {topic}, "prefix", "1s");
+  offsets_probe probe(to.bootstrap);
+  const auto want = static_cast<int64_t>(records.size());
+  EXPECT_TRUE(wait_until([&] { return probe.records(from.alias + "." + topic) == want; }, 60s))
+      << proc->log_tail();
+  return proc;
+}
+
 std::vector<record> numbered(const std::string& stem, int from, int to) {
   std::vector<record> out;
   for (int i = from; i < to; ++i) {

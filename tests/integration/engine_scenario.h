@@ -39,6 +39,15 @@ int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_
 void expect_clean_stop(std::initializer_list<tandem_process*> processes,
                        std::chrono::milliseconds grace = std::chrono::seconds(10));
 
+// The process of region `to` copying topic `topic` of region `from` (created with 1 partition
+// and `records`; prefix naming, topic refresh 1 s), returned once the copy
+// "<from>.<topic>" on `to` holds them all. Failures are ADD_FAILUREs (with the process log).
+std::unique_ptr<tandem_process> start_prefix_copy(const region_endpoint& from,
+                                                  const region_endpoint& to,
+                                                  const std::vector<region_endpoint>& eps,
+                                                  const std::string& topic,
+                                                  const std::vector<record>& records);
+
 // Records with values "<stem>-<i>" for i in [from, to), partition 0, null keys.
 std::vector<record> numbered(const std::string& stem, int from, int to);
 

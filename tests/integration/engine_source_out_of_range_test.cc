@@ -37,12 +37,9 @@ TEST(engine_source_out_of_range, a_recreated_source_below_the_position_alarms_an
   const auto& b = eps[1];
   const std::string topic = unique_topic("eng-source-oor");
   const std::string copy = a.alias + "." + topic;
-  ASSERT_EQ(create_topic(a.bootstrap, topic, 1), "");
-  ASSERT_EQ(produce(a.bootstrap, topic, numbered("old", 0, 1000)), "");
-
-  auto proc = start_tandem(b.alias, eps, {topic}, "prefix", "1s");
+  auto proc = start_prefix_copy(a, b, eps, topic, numbered("old", 0, 1000));
+  ASSERT_FALSE(HasFailure());
   offsets_probe probe_a(a.bootstrap), probe_b(b.bootstrap);
-  ASSERT_TRUE(wait_until([&] { return probe_b.records(copy) == 1000; }, 60s)) << proc->log_tail();
   auto st = proc->terminate(10s);
   ASSERT_TRUE(st.exited && st.code == 0) << st.describe();
 

@@ -27,12 +27,9 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
   const auto& b = eps[1];
   const std::string topic = unique_topic("eng-target-gone");
   const std::string copy = a.alias + "." + topic;
-  ASSERT_EQ(create_topic(a.bootstrap, topic, 1), "");
-  ASSERT_EQ(produce(a.bootstrap, topic, numbered("v", 0, 100)), "");
-
-  auto proc = start_tandem(b.alias, eps, {topic}, "prefix", "1s");
+  auto proc = start_prefix_copy(a, b, eps, topic, numbered("v", 0, 100));
+  ASSERT_FALSE(HasFailure());
   offsets_probe probe_b(b.bootstrap);
-  ASSERT_TRUE(wait_until([&] { return probe_b.records(copy) == 100; }, 60s)) << proc->log_tail();
 
   auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
                          "--bootstrap-server " + b.bootstrap + " --delete --topic " + copy + " 2>&1");

@@ -1009,6 +1009,15 @@ TEST(flow_restart, recreated_source_topic_is_not_skipped_silently) {
 // Out of range (issue #10, bullet 7): a resume position outside the source partition's log is
 // reported by the source (auto.offset.reset=error) and decided by the flow, never reset silently.
 
+// Produces records "<stem>-0".."<stem>-<n-1>" to orders/0 of `source` and runs a flow until all
+// are copied and committed to `journal`, then stops it: the state a restarted flow resumes from.
+void copy_and_stop(fake_cluster& source, fake_cluster& target, memory_journal& journal, int n,
+                   const std::string& stem) {
+  for (int i = 0; i < n; ++i) source.produce("orders", 0, "k", stem + "-" + std::to_string(i));
+  flow_harness first(source, target, std::nullopt, &journal);
+  ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == n; }));
+}
+
 // Keeps the first `keep` records of a partition: the log end goes back (an unclean leader
 // election truncates the log to the new leader's end).
 void truncate_log(fake_cluster& c, const std::string& topic, int32_t p, int64_t keep) {
@@ -1020,12 +1029,8 @@ void truncate_log(fake_cluster& c, const std::string& topic, int32_t p, int64_t 
 TEST(flow_out_of_range, a_truncated_log_alarms_and_continues_at_its_end_copying_nothing_twice) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
-  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "old-" + std::to_string(i));
   memory_journal journal;
-  {
-    flow_harness first(west, east, std::nullopt, &journal);
-    ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == 10; }));
-  }
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 10, "old"));
   truncate_log(west, "orders", 0, 6);  // records [6, 10) are gone; the group's offset stays
   flow_harness second(west, east, std::nullopt, &journal);
   ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 6; }));
@@ -1042,12 +1047,8 @@ TEST(flow_out_of_range, a_truncated_log_alarms_and_continues_at_its_end_copying_
 TEST(flow_out_of_range, a_recreated_topic_below_the_position_is_copied_from_its_start) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
-  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "old-" + std::to_string(i));
   memory_journal journal;
-  {
-    flow_harness first(west, east, std::nullopt, &journal);
-    ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == 10; }));
-  }
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 10, "old"));
   west.delete_topic("orders");  // Kafka deletes the flow group's offsets of it too
   west.create_topic("orders", 1);
   for (int i = 0; i < 3; ++i) west.produce("orders", 0, "k", "new-" + std::to_string(i));
@@ -1062,20 +1063,16 @@ TEST(flow_out_of_range, a_recreated_topic_below_the_position_is_copied_from_its_
 TEST(flow_out_of_range, a_position_below_the_log_start_alarms_retention_and_continues_there) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
-  for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
   memory_journal journal;
-  {
-    flow_harness first(west, east, std::nullopt, &journal);
-    ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == 5; }));
-  }
-  for (int i = 5; i < 10; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 5, "v"));
+  for (int i = 5; i < 10; ++i) west.produce("orders", 0, "k", "v-" + std::to_string(i));
   west.remove("orders", 0, {0, 1, 2, 3, 4, 5, 6, 7});  // retention: the log starts at 8
   flow_harness second(west, east, std::nullopt, &journal);
   ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 10; }));
   EXPECT_EQ(second.fm().alarm("orders", "retention_outran").Value(), 1);
   EXPECT_EQ(second.fm().alarm("orders", "source_truncated").Value(), 0);
   EXPECT_EQ(values(east, "orders", 0),
-            (std::vector<std::string>{"v0", "v1", "v2", "v3", "v4", "v8", "v9"}));
+            (std::vector<std::string>{"v-0", "v-1", "v-2", "v-3", "v-4", "v-8", "v-9"}));
 }
 
 TEST(flow_out_of_range, a_new_partition_starts_at_its_log_start_without_an_alarm) {
