@@ -4,6 +4,9 @@
 
 #include <cstdio>
 
+#include "tests/integration/failover_support.h"
+#include "tests/integration/json_output.h"
+
 namespace tandem::testing {
 
 using namespace std::chrono_literals;
@@ -99,6 +102,23 @@ std::unique_ptr<tandem_process> start_prefix_copy(const region_endpoint& from,
   EXPECT_TRUE(wait_until([&] { return probe.records(from.alias + "." + topic) == want; }, 60s))
       << proc->log_tail();
   return proc;
+}
+
+runs_dump wait_for_runs(const tandem_process& proc, const std::string& from,
+                        const std::string& topic,
+                        const std::function<bool(const std::vector<run_triple>&)>& done,
+                        std::chrono::milliseconds deadline) {
+  const std::string cfg = proc.config_path().string();
+  runs_dump out;
+  out.met = wait_until(
+      [&] {
+        auto r = run_command(k_tandemctl + " offsets dump --config " + cfg + " --from " + from +
+                             " --topic " + topic + " --json 2>&1");
+        out.output = r.output;
+        return done(runs_of(r.output));
+      },
+      deadline, 500ms);
+  return out;
 }
 
 std::vector<record> numbered(const std::string& stem, int from, int to) {

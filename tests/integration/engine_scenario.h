@@ -2,6 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <tuple>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -47,6 +50,18 @@ std::unique_ptr<tandem_process> start_prefix_copy(const region_endpoint& from,
                                                   const std::vector<region_endpoint>& eps,
                                                   const std::string& topic,
                                                   const std::vector<record>& records);
+
+// The offset map of one topic in a process's state, as `tandemctl offsets dump --json` shows it.
+struct runs_dump {
+  bool met = false;    // `done` held before the deadline
+  std::string output;  // the last dump
+};
+using run_triple = std::tuple<int64_t, int64_t, int64_t>;  // (src_start, dst_start, length)
+// Dumps the runs of `topic` of the flow from region `from` until `done` holds or `deadline`.
+runs_dump wait_for_runs(const tandem_process& proc, const std::string& from,
+                        const std::string& topic,
+                        const std::function<bool(const std::vector<run_triple>&)>& done,
+                        std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
 // Records with values "<stem>-<i>" for i in [from, to), partition 0, null keys.
 std::vector<record> numbered(const std::string& stem, int from, int to);

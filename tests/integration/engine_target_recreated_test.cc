@@ -48,19 +48,13 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
       << proc->log_tail();
 
   const std::string cfg = proc->config_path().string();
-  std::string last;
-  bool mapped = wait_until(
-      [&] {
-        auto r = run_command(k_tandemctl + " offsets dump --config " + cfg + " --from " + a.alias +
-                             " --topic " + topic + " --json 2>&1");
-        last = r.output;
-        auto runs = runs_of(r.output);
-        int64_t copied = 0;
-        for (auto [s, d, n] : runs) copied += n;
-        return copied == 50;
-      },
-      30s, 500ms);
-  EXPECT_TRUE(mapped) << last;
+  auto map = wait_for_runs(*proc, a.alias, topic, [](const std::vector<run_triple>& runs) {
+    int64_t copied = 0;
+    for (auto [s, d, n] : runs) copied += n;
+    return copied == 50;
+  });
+  std::string last = map.output;
+  EXPECT_TRUE(map.met) << last;
   std::printf("[figures] runs of %s/0 after the recreation:", topic.c_str());
   for (auto [s, d, n] : runs_of(last)) std::printf(" (%lld -> %lld, %lld)", static_cast<long long>(s),
                                                    static_cast<long long>(d), static_cast<long long>(n));
