@@ -66,6 +66,7 @@ void flow::step(milliseconds idle_wait) {
   if (batch_pos_ >= batch_.size()) {
     batch_.clear();
     batch_pos_ = 0;
+    handle_out_of_range();  // after the records of the previous batch, before new ones
     source_->poll(batch_, s_.batch_size, sink_->outstanding() > 0 ? milliseconds(5) : idle_wait);
   }
   while (batch_pos_ < batch_.size() && handle(batch_[batch_pos_])) ++batch_pos_;

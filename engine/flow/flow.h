@@ -22,7 +22,11 @@
 // Never skip silently: a record below the partition's position (the source went back:
 // truncated or recreated) rewinds the position and is replicated; a gap that starts below
 // the source's log start (retention deleted records before they were replicated) is
-// replicated past. Both raise tandem_alarms_total and log an error.
+// replicated past. Both raise tandem_alarms_total and log an error. A position the source
+// refuses as out of range (issue #10) is decided with the partition's watermarks
+// (flow_out_of_range.cc): below the log start → retention_outran, continue at the log start;
+// above the end → source_truncated, the vanished offsets logged, continue at the end of a
+// truncated log or at the start of a recreated one.
 //
 // Failure handling: a permanent produce error (e.g. record too large) pauses that topic with a
 // clear error; its position stays before the failed record, so nothing is skipped. A fatal
@@ -158,6 +162,12 @@ class flow {
   loopguard::claim judge_echo(const record_ref& r, partition_state& p,
                               const loopguard::origin& header);
   void check_continuity(const record_ref& r, partition_state& p);
+  // Positions the source refused as out of range: where each partition continues
+  // (flow_out_of_range.cc). A refusal that cannot be resolved yet (watermarks unreadable) is
+  // kept and tried again at the next step.
+  void handle_out_of_range();
+  bool resolve_out_of_range(const partition_position& refused);
+  int64_t continue_above_end(partition_state& p, int64_t pos, const watermarks& w);
   void release_leftovers();
   void on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error);
   // Serves delivery reports (sink_->poll) / adds what they counted to the metrics.
@@ -191,6 +201,7 @@ class flow {
   // Wall clock of the reports being served: read once per poll, not once per record.
   int64_t report_clock_ms_ = -1;
 
+  std::vector<partition_position> out_of_range_;  // refused positions not yet resolved
   std::vector<record_ref> batch_;
   size_t batch_pos_ = 0;  // records before it are handled; the rest wait for a full queue
   std::string header_buf_;

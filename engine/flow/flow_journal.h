@@ -38,6 +38,11 @@ class flow_journal {
   // map's coverage below it may go (docs/design.md "Offset map": coverage trimmed below the
   // source's log start). Called when the log start advanced; failures are the journal's to log.
   virtual void trim_below(std::string_view topic, int32_t partition, int64_t log_start) = 0;
+  // The source partition's records from `from` on are gone (truncated, or the topic deleted and
+  // recreated) and the flow continues reading it at `from`: the map's runs by source offset
+  // from there describe records that no longer exist. They are invalidated at the next commit,
+  // before its runs (docs/design.md "Safety rules"; issue #10 "Out of range").
+  virtual void source_went_back(std::string_view topic, int32_t partition, int64_t from) = 0;
 };
 
 }  // namespace tandem::engine

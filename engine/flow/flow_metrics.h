@@ -63,8 +63,11 @@ class flow_metrics {
 
   // tandem_alarms_total: records may have been lost or must be replicated again because a
   // log changed under the flow (docs/design.md "Never skip silently"). `reason` is
-  // "source_truncated" (the partition went back: truncated or recreated),
-  // "retention_outran" (the source deleted records before they were replicated) or
+  // "source_truncated" (the partition went back: truncated or recreated; also a resume
+  // position above the partition's end, the vanished offsets logged and the offset map
+  // invalidated by source offset from where the flow continues),
+  // "retention_outran" (the source deleted records before they were replicated, also found as
+  // a resume position below the log start) or
   // "target_truncated" (a delivery landed below an earlier one: the target partition was
   // truncated or recreated; the offset map is invalidated from there).
   prometheus::Counter& alarm(std::string_view topic, std::string_view reason);

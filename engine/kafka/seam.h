@@ -110,7 +110,7 @@ class record_source {
   // Adds partitions to the set being consumed, each starting at its offset.
   [[nodiscard]] virtual kafka_result<void> assign(std::span<const partition_position> add) = 0;
   // Moves consumption of already assigned partitions to the given offsets (records already
-  // returned by poll stay valid).
+  // returned by poll stay valid); also restarts a partition reported by take_out_of_range.
   [[nodiscard]] virtual kafka_result<void> seek(std::span<const partition_position> positions) = 0;
   // Appends up to `max` records to `out`; waits at most `timeout` when none is ready.
   // Records of one partition come in offset order.
@@ -128,6 +128,16 @@ class record_source {
   // Last known log start (low) and end (high) offsets of a consumed partition, as seen in
   // fetch responses (no request); -1 where unknown.
   virtual watermarks partition_watermarks(const std::string& topic, int32_t partition) = 0;
+  // The partition's log start and high watermark asked from its leader (a request: the cached
+  // partition_watermarks may predate a truncation). Error: leader unreachable, unknown partition.
+  [[nodiscard]] virtual kafka_result<watermarks> query_watermarks(
+      const std::string& topic, int32_t partition, std::chrono::milliseconds timeout) = 0;
+  // Partitions whose position the source cluster refused as out of range (below the log start
+  // or above the high watermark) since the previous call, each with the refused offset (< 0
+  // when the client did not say). The client never jumps elsewhere by itself
+  // (auto.offset.reset=error): such a partition delivers nothing until seek() gives it a new
+  // position, so the flow decides where to continue (issue #10, "Out of range").
+  virtual std::vector<partition_position> take_out_of_range() = 0;
 };
 
 // Called once per forwarded record, from record_sink::poll/flush, in produce order per

@@ -111,6 +111,14 @@ class offset_journal final : public flow_journal {
     }
   }
 
+  void source_went_back(std::string_view topic, int32_t partition, int64_t from) override {
+    // Runs delivered and not yet committed are dropped with the stale ones: a hole in the map
+    // only makes a translation re-read (docs/design.md "Translation").
+    (void)own_runs_.at(topic, partition).take();
+    auto [it, fresh] = source_invalidations_.try_emplace({std::string(topic), partition}, from);
+    if (!fresh) it->second = std::min(it->second, from);
+  }
+
   std::expected<void, std::string> commit(std::span<const partition_position> positions) override {
     std::vector<offsets::partition_batch> batch;
     std::map<std::pair<std::string, int32_t>, size_t> own_index;
@@ -192,6 +200,18 @@ class offset_journal final : public flow_journal {
   // flow fails the commit (its new runs would conflict with the stale ones); on the learned
   // peer direction it is logged: the own positions and runs are committed all the same.
   std::expected<void, std::string> invalidate_pending() {
+    std::map<std::pair<std::string, int32_t>, int64_t> by_source;
+    by_source.swap(source_invalidations_);
+    for (const auto& [key, from] : by_source) {
+      offsets::partition_ref p{own_, key.first, key.second};
+      auto n = store_->invalidate(p, offsets::offset_store::side::source, from);
+      if (!n) {
+        source_invalidations_.insert(by_source.begin(), by_source.end());  // the next commit retries
+        return std::unexpected(n.error().message);
+      }
+      log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from source offset "
+                       << from << ": " << *n << " run(s) erased or rewritten";
+    }
     std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> pending;
     pending.swap(invalidations_);
     for (const auto& [key, from] : pending) {
@@ -233,6 +253,8 @@ class offset_journal final : public flow_journal {
   std::set<std::pair<std::string, int32_t>> warned_peer_;
   // (flow, topic, partition) -> target offset to invalidate the map from, at the next commit
   std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> invalidations_;
+  // (topic, partition) of the own flow -> source offset to invalidate the map from
+  std::map<std::pair<std::string, int32_t>, int64_t> source_invalidations_;
 };
 
 }  // namespace

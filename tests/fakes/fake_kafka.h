@@ -123,8 +123,13 @@ class fake_cluster {
     t.partitions.resize(static_cast<size_t>(partitions));
     t.configs = std::move(configs);
   }
-  // Deleting and creating a topic again starts its offsets at 0.
-  void delete_topic(const std::string& name) { topics.erase(name); }
+  // Deleting and creating a topic again starts its offsets at 0. Like Kafka, deleting a topic
+  // also deletes every group's committed offsets of it.
+  void delete_topic(const std::string& name) {
+    topics.erase(name);
+    for (auto& [group, offsets] : groups)
+      std::erase_if(offsets, [&](const auto& e) { return e.first.first == name; });
+  }
   void add_partitions(const std::string& name, int32_t total) {
     topic(name).partitions.resize(static_cast<size_t>(total));
   }
@@ -248,8 +253,9 @@ struct fake_ledger {
 };
 
 // record_source over a fake_cluster: a consumer of group `group_id` with manual assignment and
-// auto.offset.reset=earliest (as engine/kafka/rdkafka/source.cc configures it): a position beyond the
-// partition's end (a recreated or truncated topic) restarts at the log start.
+// auto.offset.reset=error (as engine/kafka/rdkafka/source.cc configures it): a position beyond the
+// partition's end (a recreated or truncated topic) or below its log start is reported by
+// take_out_of_range and the partition stops until seek().
 class fake_source final : public record_source {
  public:
   explicit fake_source(fake_cluster& cluster, std::string group_id = "tandem")
@@ -268,6 +274,7 @@ class fake_source final : public record_source {
   // Observations.
   std::map<std::pair<std::string, int32_t>, int64_t> positions;  // next offset to fetch
   int commits = 0;
+  std::vector<partition_position> seeks;  // every seek(), in order
   // The group's committed offsets (kept in the cluster: they outlive this client).
   std::map<std::pair<std::string, int32_t>, int64_t>& group() { return cluster_.groups[group_id_]; }
   const fake_ledger& ledger() const { return *ledger_; }
@@ -296,6 +303,8 @@ class fake_source final : public record_source {
         return std::unexpected(make_kafka_error(
             kafka_errc::unknown_partition, "seek on an unassigned partition", error_kind::permanent));
       it->second = s.offset;
+      stopped_.erase({s.topic, s.partition});
+      seeks.push_back(s);
     }
     return {};
   }
@@ -326,7 +335,12 @@ class fake_source final : public record_source {
             static_cast<size_t>(tp.second) >= t->second.partitions.size())
           continue;
         const auto& part = t->second.partitions[static_cast<size_t>(tp.second)];
-        if (pos > part.next_offset) pos = part.log_start();  // offset out of range: earliest
+        if (stopped_.count(tp)) continue;
+        if (pos > part.next_offset || pos < part.log_start()) {  // out of range: reported
+          stopped_.insert(tp);
+          out_of_range_.push_back({tp.first, tp.second, pos});
+          continue;
+        }
         const auto& recs = part.records;
         auto it = std::lower_bound(recs.begin(), recs.end(), pos,
                                    [](const stored_record& r, int64_t o) { return r.offset < o; });
@@ -373,6 +387,16 @@ class fake_source final : public record_source {
     return {part.log_start(), part.next_offset};
   }
 
+  kafka_result<watermarks> query_watermarks(const std::string& topic, int32_t partition,
+                                            std::chrono::milliseconds) override {
+    if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
+    return partition_watermarks(topic, partition);
+  }
+
+  std::vector<partition_position> take_out_of_range() override {
+    return std::exchange(out_of_range_, {});
+  }
+
  private:
   record_ref hand_out(const std::string& topic, int32_t partition, const stored_record& rec) {
     auto* h = new fake_holder;
@@ -398,6 +422,8 @@ class fake_source final : public record_source {
   fake_cluster& cluster_;
   std::string group_id_;
   std::shared_ptr<fake_ledger> ledger_;
+  std::vector<partition_position> out_of_range_;       // reported by poll, not yet taken
+  std::set<std::pair<std::string, int32_t>> stopped_;  // out of range, until seek()
 };
 
 // record_sink over a fake_cluster: an idempotent producer plus topic admin.

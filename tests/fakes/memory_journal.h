@@ -21,6 +21,7 @@ class memory_journal final : public flow_journal {
   std::map<key, std::vector<std::pair<int64_t, int64_t>>> pairs;  // (src, dst), committed
   std::map<key, std::vector<std::pair<int64_t, int64_t>>> echoes; // (offset, peer_offset)
   std::map<key, int64_t> trimmed_below;                           // the last trim_below
+  std::map<key, int64_t> source_went_back_from;                   // the last source_went_back
   int commits = 0;
 
   std::optional<int64_t> resume_position(const std::string& topic, int32_t partition) override {
@@ -37,6 +38,9 @@ class memory_journal final : public flow_journal {
   }
   void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
     trimmed_below[{std::string(topic), partition}] = log_start;
+  }
+  void source_went_back(std::string_view topic, int32_t partition, int64_t from) override {
+    source_went_back_from[{std::string(topic), partition}] = from;
   }
   std::expected<void, std::string> commit(std::span<const partition_position> ps) override {
     for (auto& [k, v] : pending_) pairs[k].insert(pairs[k].end(), v.begin(), v.end());

@@ -4,6 +4,9 @@
 
 #include <cstdio>
 
+#include "tests/integration/failover_support.h"
+#include "tests/integration/json_output.h"
+
 namespace tandem::testing {
 
 using namespace std::chrono_literals;
@@ -96,6 +99,38 @@ void expect_clean_stop(std::initializer_list<tandem_process*> processes,
     auto s = p->terminate(grace);
     EXPECT_TRUE(s.exited && s.code == 0 && !s.needed_kill) << p->region() << ": " << s.describe();
   }
+}
+
+std::unique_ptr<tandem_process> start_prefix_copy(const region_endpoint& from,
+                                                  const region_endpoint& to,
+                                                  const std::vector<region_endpoint>& eps,
+                                                  const std::string& topic,
+                                                  const std::vector<record>& records) {
+  EXPECT_EQ(create_topic(from.bootstrap, topic, 1), "");
+  EXPECT_EQ(produce(from.bootstrap, topic, records), "");
+  auto proc = start_tandem(to.alias, eps, {topic}, "prefix", "1s");
+  offsets_probe probe(to.bootstrap);
+  const auto want = static_cast<int64_t>(records.size());
+  EXPECT_TRUE(wait_until([&] { return probe.records(from.alias + "." + topic) == want; }, 60s))
+      << proc->log_tail();
+  return proc;
+}
+
+runs_dump wait_for_runs(const tandem_process& proc, const std::string& from,
+                        const std::string& topic,
+                        const std::function<bool(const std::vector<run_triple>&)>& done,
+                        std::chrono::milliseconds deadline) {
+  const std::string cfg = proc.config_path().string();
+  runs_dump out;
+  out.met = wait_until(
+      [&] {
+        auto r = run_command(k_tandemctl + " offsets dump --config " + cfg + " --from " + from +
+                             " --topic " + topic + " --json 2>&1");
+        out.output = r.output;
+        return done(runs_of(r.output));
+      },
+      deadline, 500ms);
+  return out;
 }
 
 std::string seconds_text(steady::duration d) {

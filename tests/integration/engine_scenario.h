@@ -2,6 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
+#include <tuple>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -42,6 +45,27 @@ int64_t wait_settled(offsets_probe& probe, const std::string& topic, int64_t at_
 // SIGTERMs each process (waiting up to `grace`) and expects a clean exit: code 0, no SIGKILL.
 void expect_clean_stop(std::initializer_list<tandem_process*> processes,
                        std::chrono::milliseconds grace = std::chrono::seconds(10));
+
+// The process of region `to` copying topic `topic` of region `from` (created with 1 partition
+// and `records`; prefix naming, topic refresh 1 s), returned once the copy
+// "<from>.<topic>" on `to` holds them all. Failures are ADD_FAILUREs (with the process log).
+std::unique_ptr<tandem_process> start_prefix_copy(const region_endpoint& from,
+                                                  const region_endpoint& to,
+                                                  const std::vector<region_endpoint>& eps,
+                                                  const std::string& topic,
+                                                  const std::vector<record>& records);
+
+// The offset map of one topic in a process's state, as `tandemctl offsets dump --json` shows it.
+struct runs_dump {
+  bool met = false;    // `done` held before the deadline
+  std::string output;  // the last dump
+};
+using run_triple = std::tuple<int64_t, int64_t, int64_t>;  // (src_start, dst_start, length)
+// Dumps the runs of `topic` of the flow from region `from` until `done` holds or `deadline`.
+runs_dump wait_for_runs(const tandem_process& proc, const std::string& from,
+                        const std::string& topic,
+                        const std::function<bool(const std::vector<run_triple>&)>& done,
+                        std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
 // Seconds with one decimal, for printed figures.
 std::string seconds_text(std::chrono::steady_clock::duration d);

@@ -27,12 +27,9 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
   const auto& b = eps[1];
   const std::string topic = unique_topic("eng-target-gone");
   const std::string copy = a.alias + "." + topic;
-  ASSERT_EQ(create_topic(a.bootstrap, topic, 1), "");
-  ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("v", 0, 100)), "");
-
-  auto proc = start_tandem(b.alias, eps, {topic}, "prefix", "1s");
+  auto proc = start_prefix_copy(a, b, eps, topic, numbered_records("v", 0, 100));
+  ASSERT_FALSE(HasFailure());
   offsets_probe probe_b(b.bootstrap);
-  ASSERT_TRUE(wait_until([&] { return probe_b.records(copy) == 100; }, 60s)) << proc->log_tail();
 
   auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
                          "--bootstrap-server " + b.bootstrap + " --delete --topic " + copy + " 2>&1");
@@ -51,19 +48,13 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
       << proc->log_tail();
 
   const std::string cfg = proc->config_path().string();
-  std::string last;
-  bool mapped = wait_until(
-      [&] {
-        auto r = run_command(k_tandemctl + " offsets dump --config " + cfg + " --from " + a.alias +
-                             " --topic " + topic + " --json 2>&1");
-        last = r.output;
-        auto runs = runs_of(r.output);
-        int64_t copied = 0;
-        for (auto [s, d, n] : runs) copied += n;
-        return copied == 50;
-      },
-      30s, 500ms);
-  EXPECT_TRUE(mapped) << last;
+  auto map = wait_for_runs(*proc, a.alias, topic, [](const std::vector<run_triple>& runs) {
+    int64_t copied = 0;
+    for (auto [s, d, n] : runs) copied += n;
+    return copied == 50;
+  });
+  std::string last = map.output;
+  EXPECT_TRUE(map.met) << last;
   std::printf("[figures] runs of %s/0 after the recreation:", topic.c_str());
   for (auto [s, d, n] : runs_of(last)) std::printf(" (%lld -> %lld, %lld)", static_cast<long long>(s),
                                                    static_cast<long long>(d), static_cast<long long>(n));

@@ -1,5 +1,7 @@
 // record_source over a librdkafka consumer with manual partition assignment.
 #include <cstring>
+#include <set>
+#include <utility>
 
 #include "engine/kafka/rdkafka/client.h"
 #include "engine/kafka/rdkafka/common.h"
@@ -42,7 +44,12 @@ class rdkafka_source final : public record_source {
 
   kafka_result<void> seek(std::span<const partition_position> positions) override {
     if (positions.empty()) return {};
-    auto list = to_list(positions);
+    if (auto ok = restart_stopped(positions); !ok) return ok;
+    std::vector<partition_position> rest;
+    for (const auto& p : positions)
+      if (!stopped_.erase({p.topic, p.partition})) rest.push_back(p);
+    if (rest.empty()) return {};
+    auto list = to_list(rest);
     if (auto ok = taken(rd_kafka_seek_partitions(rk_.get(), list.get(), 5000)); !ok) return ok;
     for (int i = 0; i < list->cnt; ++i)
       if (list->elems[i].err) return std::unexpected(rdk::to_error(list->elems[i].err));
@@ -63,13 +70,32 @@ class rdkafka_source final : public record_source {
   }
 
   // Consumer-level events (broker down, partition EOF) are not records: librdkafka retries by
-  // itself and logs them through the log callback.
-  static void take(rd_kafka_message_t* m, std::vector<record_ref>& out) {
+  // itself and logs them through the log callback. An out-of-range position is kept for
+  // take_out_of_range: with auto.offset.reset=error librdkafka reports it
+  // (_AUTO_OFFSET_RESET, with the refused offset) and stops fetching the partition.
+  void take(rd_kafka_message_t* m, std::vector<record_ref>& out) {
+    if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+        m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+      if (m->rkt) {
+        std::string topic = rd_kafka_topic_name(m->rkt);
+        stopped_.insert({topic, m->partition});
+        out_of_range_.push_back({std::move(topic), m->partition, m->offset});
+      }
+    }
     if (m->err) {
       rd_kafka_message_destroy(m);
       return;
     }
     out.push_back(rdk::to_ref(m));
+  }
+
+  std::vector<partition_position> take_out_of_range() override {
+    return std::exchange(out_of_range_, {});
+  }
+
+  kafka_result<watermarks> query_watermarks(const std::string& topic, int32_t partition,
+                                            std::chrono::milliseconds timeout) override {
+    return rdk::query_watermarks(rk_.get(), topic, partition, timeout);
   }
 
   void release(const record_ref& r) override {
@@ -106,6 +132,18 @@ class rdkafka_source final : public record_source {
   }
 
  private:
+  // A partition stopped by an out-of-range error has no fetch position left to seek from:
+  // it is unassigned and assigned again at the new position.
+  kafka_result<void> restart_stopped(std::span<const partition_position> positions) {
+    std::vector<partition_position> again;
+    for (const auto& p : positions)
+      if (stopped_.count({p.topic, p.partition})) again.push_back(p);
+    if (again.empty()) return {};
+    auto list = to_list(again);
+    if (auto ok = taken(rd_kafka_incremental_unassign(rk_.get(), list.get())); !ok) return ok;
+    return taken(rd_kafka_incremental_assign(rk_.get(), list.get()));
+  }
+
   // The error librdkafka returned (and frees here), if any.
   static kafka_result<void> taken(rd_kafka_error_t* e) {
     if (!e) return {};
@@ -117,6 +155,8 @@ class rdkafka_source final : public record_source {
   rdk::handle rk_;
   queue_ptr queue_;
   std::vector<rd_kafka_message_t*> batch_;
+  std::vector<partition_position> out_of_range_;       // not yet taken
+  std::set<std::pair<std::string, int32_t>> stopped_;  // out of range, not fetching
 };
 
 kafka_result<topic_configs> rdkafka_source::describe_configs(const std::string& topic,
@@ -164,6 +204,9 @@ std::expected<std::unique_ptr<record_source>, std::string> make_rdkafka_source(
                              rdk::manual_consumer(options.client_id, options.group_id, {
       // Aborted transactional records are never replicated; they become source gaps.
       {"isolation.level", "read_committed"},
+      // A position out of range is reported, never reset silently to the log start (which
+      // copied a truncated partition again) or end: the flow decides (issue #10).
+      {"auto.offset.reset", "error"},
       {"enable.partition.eof", "false"},
       {"fetch.wait.max.ms", "100"},
       {"queued.max.messages.kbytes", "65536"},

@@ -993,7 +993,9 @@ TEST(flow_delivery, records_in_flight_raise_no_alarm) {
 // beyond its end; the consumer restarts at the log start (auto.offset.reset=earliest) and the
 // flow releases every new record below the old position without forwarding it, a log line or a
 // metric. Enable when the flow detects "position > high watermark" (or a first record below
-// the position) and either alarms and pauses the topic, or rewinds and replicates.
+// the position) and either alarms and pauses the topic, or rewinds and replicates. Now
+// (issue #10 "Out of range") the source reports the position out of range and the flow copies
+// the recreated log from its start (see the flow_out_of_range tests).
 TEST(flow_restart, recreated_source_topic_is_not_skipped_silently) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
@@ -1015,6 +1017,89 @@ TEST(flow_restart, recreated_source_topic_is_not_skipped_silently) {
   EXPECT_TRUE(replicated || alarmed)
       << "the 3 records of the recreated topic were neither replicated nor alarmed on; east has "
       << east.count("orders") << " records, problem: '" << second.f->status().problem << "'";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Out of range (issue #10, bullet 7): a resume position outside the source partition's log is
+// reported by the source (auto.offset.reset=error) and decided by the flow, never reset silently.
+
+// Produces records "<stem>-0".."<stem>-<n-1>" to orders/0 of `source` and runs a flow until all
+// are copied and committed to `journal`, then stops it: the state a restarted flow resumes from.
+void copy_and_stop(fake_cluster& source, fake_cluster& target, memory_journal& journal, int n,
+                   const std::string& stem) {
+  for (int i = 0; i < n; ++i) source.produce("orders", 0, "k", stem + "-" + std::to_string(i));
+  flow_harness first(source, target, std::nullopt, &journal);
+  ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == n; }));
+}
+
+// Keeps the first `keep` records of a partition: the log end goes back (an unclean leader
+// election truncates the log to the new leader's end).
+void truncate_log(fake_cluster& c, const std::string& topic, int32_t p, int64_t keep) {
+  auto& part = c.topics.at(topic).partitions[static_cast<size_t>(p)];
+  part.records.resize(static_cast<size_t>(keep));
+  part.next_offset = keep;
+}
+
+TEST(flow_out_of_range, a_truncated_log_alarms_and_continues_at_its_end_copying_nothing_twice) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  memory_journal journal;
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 10, "old"));
+  truncate_log(west, "orders", 0, 6);  // records [6, 10) are gone; the group's offset stays
+  flow_harness second(west, east, std::nullopt, &journal);
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 6; }));
+  EXPECT_EQ(second.fm().alarm("orders", "source_truncated").Value(), 1);
+  EXPECT_EQ(second.fm().alarm("orders", "retention_outran").Value(), 0);
+  EXPECT_EQ(journal.source_went_back_from.at({"orders", 0}), 6);  // runs from 6 on invalidated
+  west.produce("orders", 0, "k", "new-6");
+  west.produce("orders", 0, "k", "new-7");
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 8; }));
+  EXPECT_EQ(east.count("orders"), 12u) << "10 old copies, the 2 new records once, none again";
+  EXPECT_EQ(values(east, "orders", 0).back(), "new-7");
+}
+
+TEST(flow_out_of_range, a_recreated_topic_below_the_position_is_copied_from_its_start) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  memory_journal journal;
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 10, "old"));
+  west.delete_topic("orders");  // Kafka deletes the flow group's offsets of it too
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 3; ++i) west.produce("orders", 0, "k", "new-" + std::to_string(i));
+  flow_harness second(west, east, std::nullopt, &journal);
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 3; }));
+  EXPECT_EQ(second.fm().alarm("orders", "source_truncated").Value(), 1);
+  EXPECT_EQ(journal.source_went_back_from.at({"orders", 0}), 0);  // the old log's runs go
+  EXPECT_EQ(east.count("orders"), 13u);
+  EXPECT_EQ(values(east, "orders", 0).back(), "new-2");
+}
+
+TEST(flow_out_of_range, a_position_below_the_log_start_alarms_retention_and_continues_there) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  memory_journal journal;
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 5, "v"));
+  for (int i = 5; i < 10; ++i) west.produce("orders", 0, "k", "v-" + std::to_string(i));
+  west.remove("orders", 0, {0, 1, 2, 3, 4, 5, 6, 7});  // retention: the log starts at 8
+  flow_harness second(west, east, std::nullopt, &journal);
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 10; }));
+  EXPECT_EQ(second.fm().alarm("orders", "retention_outran").Value(), 1);
+  EXPECT_EQ(second.fm().alarm("orders", "source_truncated").Value(), 0);
+  EXPECT_EQ(values(east, "orders", 0),
+            (std::vector<std::string>{"v-0", "v-1", "v-2", "v-3", "v-4", "v-8", "v-9"}));
+}
+
+TEST(flow_out_of_range, a_new_partition_starts_at_its_log_start_without_an_alarm) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 6; ++i) west.produce("orders", 0, "k", "v" + std::to_string(i));
+  west.remove("orders", 0, {0, 1, 2});  // the log starts at 3
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 6; }));
+  EXPECT_EQ(h.fm().alarm("orders", "retention_outran").Value(), 0);
+  EXPECT_EQ(h.fm().alarm("orders", "source_truncated").Value(), 0);
+  EXPECT_TRUE(h.src->seeks.empty()) << "nothing was out of range";
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"v3", "v4", "v5"}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1098,6 +1183,9 @@ TEST(flow_commit, a_failing_journal_commit_is_counted_and_shown_until_one_succee
       return inner.commit(ps);
     }
     void trim_below(std::string_view t, int32_t p, int64_t l) override { inner.trim_below(t, p, l); }
+    void source_went_back(std::string_view t, int32_t p, int64_t f) override {
+      inner.source_went_back(t, p, f);
+    }
   };
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);

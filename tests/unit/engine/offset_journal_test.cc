@@ -48,6 +48,26 @@ TEST(offset_journal, a_truncated_target_keeps_the_runs_below_the_truncation) {
             (std::vector<run>{{{0}, {100}, 6}, {{10}, {106}, 2}}));
 }
 
+// Issue #10 "Out of range": the source log ended below the flow's position (truncated at 6,
+// or recreated and read again from 0). The runs of source offsets from there describe records
+// that no longer exist: they are invalidated before the new log's runs are added.
+TEST(offset_journal, a_source_that_went_back_invalidates_its_runs_from_there) {
+  tandem::testing::temp_dir dir;
+  auto store = open_state(dir.path()).value();
+  auto j = make_offset_journal(store, "west", "east", nullptr);
+  for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, i, 100 + i);
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 10}}));
+  j->source_went_back("orders", 0, 6);  // truncated: records [6, 10) are gone
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 6}}));
+  EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{0}, {100}, 6}}));
+  j->source_went_back("orders", 0, 0);  // recreated: a new log from 0
+  for (int64_t i = 0; i < 3; ++i) j->delivered("orders", 0, i, 110 + i);
+  auto ok = j->commit(std::vector<partition_position>{{"orders", 0, 3}});
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ(store->runs(k_orders0).value(), (std::vector<run>{{{0}, {110}, 3}}));
+  EXPECT_EQ(store->resume_position(k_orders0).value()->v, 3);
+}
+
 TEST(offset_journal, a_replay_keeps_both_copies) {
   tandem::testing::temp_dir dir;
   auto store = open_state(dir.path()).value();
