@@ -153,6 +153,7 @@ class flow {
   void refresh_topics(std::chrono::steady_clock::time_point now);
   void apply_topics(topic_sync_result res);
   topic_entry& apply_topic(const replicated_topic& info, bool created_now);
+  int64_t resume_within_target(topic_entry& t, int32_t partition, int64_t pos);
   topic_sync_settings sync_settings() const;
   void assign_new_partitions(topic_entry& t);
   // false: the producer queue stayed full; the record is kept for the next step().

@@ -43,6 +43,17 @@ class flow_journal {
   // from there describe records that no longer exist. They are invalidated at the next commit,
   // before its runs (docs/design.md "Safety rules"; issue #10 "Out of range").
   virtual void source_went_back(std::string_view topic, int32_t partition, int64_t from) = 0;
+  // Before a partition with a resume position is consumed again: its target partition ends at
+  // `target_end`. Copies the map knows at or beyond it are gone (the target was truncated, or
+  // deleted and recreated while the flow was stopped). Then the journal invalidates them (at the
+  // next commit) and returns the source offset to copy again from: the one after the last
+  // source record whose copy survives, or offset_beginning when none does. nullopt: the map
+  // knows no copy at or beyond `target_end` (nothing to do). Journals without a map: nullopt.
+  virtual std::optional<int64_t> target_ends_at(std::string_view topic, int32_t partition,
+                                                int64_t target_end) {
+    (void)topic, (void)partition, (void)target_end;
+    return std::nullopt;
+  }
 };
 
 }  // namespace tandem::engine

@@ -101,6 +101,20 @@ flow::topic_entry& flow::apply_topic(const replicated_topic& info, bool created_
   return t;
 }
 
+// A resume position is only as good as the copies behind it: a target partition that lost
+// copies while the flow was stopped (truncated, or deleted and recreated) is copied again from
+// the first source record whose copy is gone (issue #10; the journal invalidates the stale
+// runs). Unknown target bounds (unreachable): the resume position, as before.
+int64_t flow::resume_within_target(topic_entry& t, int32_t partition, int64_t pos) {
+  auto bounds = sink_->partition_bounds(t.info.target_topic, partition, s_.admin_timeout);
+  if (!bounds || bounds->high < 0) return pos;
+  auto from = journal_.target_ends_at(t.info.source_topic, partition, bounds->high);
+  if (!from) return pos;
+  metrics_.alarm(t.info.source_topic, "target_truncated").Increment();
+  if (*from == offset_beginning) return offset_beginning;
+  return std::min(pos, *from);
+}
+
 // Starts consuming partitions of `t` not yet assigned: from the journal's resume position,
 // else from the flow group's committed offset on the source, else from the log start.
 void flow::assign_new_partitions(topic_entry& t) {
@@ -110,7 +124,7 @@ void flow::assign_new_partitions(topic_entry& t) {
   std::vector<partition_position> ask_group;
   for (int32_t p = have; p < t.info.partitions; ++p) {
     if (auto pos = journal_.resume_position(t.info.source_topic, p))
-      add.push_back({t.info.source_topic, p, *pos});
+      add.push_back({t.info.source_topic, p, resume_within_target(t, p, *pos)});
     else if (t.created_by_us)  // an empty new target: the group's offsets would skip records
       add.push_back({t.info.source_topic, p, offset_beginning});
     else

@@ -141,5 +141,22 @@ TEST(offset_journal, learned_runs_follow_a_source_partition_that_went_back) {
   EXPECT_EQ(store->resume_position(k_orders0).value()->v, 1);
 }
 
+// Issue #10 regression: the target was deleted and recreated (or truncated) while tandem was
+// stopped. At restart the flow asks where the target partition ends; the map's copies beyond it
+// are invalidated and the source offset to copy again from is returned.
+TEST(offset_journal, a_target_that_lost_copies_while_stopped_is_copied_again_from_the_first_lost) {
+  tandem::testing::temp_dir dir;
+  auto store = open_state(dir.path()).value();
+  auto j = make_offset_journal(store, "west", "east", nullptr);
+  for (int64_t i = 0; i < 10; ++i) j->delivered("orders", 0, 100 + i, i);
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 110}}));
+  EXPECT_EQ(j->target_ends_at("orders", 0, 10), std::nullopt);  // every copy is there
+  EXPECT_EQ(j->target_ends_at("orders", 0, 6), 106);             // truncated: 6..9 are gone
+  EXPECT_EQ(j->target_ends_at("orders", 0, 0), offset_beginning);  // recreated: all gone
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 110}}));
+  EXPECT_TRUE(store->runs(k_orders0).value().empty());
+  EXPECT_EQ(j->target_ends_at("orders", 0, 0), std::nullopt);
+}
+
 }  // namespace
 }  // namespace tandem::engine
