@@ -323,6 +323,7 @@ void flow::commit() {
       if (w.low > p.trimmed_below) trims.push_back({&p, name, w.low});
     }
   }
+  check_incarnations(changed);
   if (auto ok = journal_.commit(changed); !ok) {
     log::error(name_) << "cannot persist positions (retrying): " << ok.error();
     metrics_.commit_failures().Increment();
@@ -343,6 +344,9 @@ void flow::commit() {
   for (const auto& c : changed) topics_.find(c.topic)->second.parts[c.partition].committed = c.offset;
   if (auto ok = source_->commit(changed); !ok)
     log::warn(name_) << "cannot commit positions to the source group: " << ok.error().message;
+  else
+    expect_witnesses(changed);
+  keep_witnesses(clock_type::now());
 }
 
 void flow::stop(milliseconds drain) {

@@ -71,6 +71,9 @@ struct flow_settings {
   config_copy_policy configs;
   std::chrono::milliseconds topic_refresh{5000};
   std::chrono::milliseconds commit_interval{1000};
+  // How often every assigned partition's position is committed to the flow group even when
+  // unchanged (see keep_witnesses). Default: 1 h (Kafka keeps offsets 7 days by default).
+  std::chrono::milliseconds witness_keepalive{std::chrono::hours(1)};
   std::chrono::milliseconds admin_timeout{3000};  // bounds a refresh while a cluster is down
   size_t batch_size = 2000;
   // Refreshes after the first one run on a helper thread (see "Threading" below).
@@ -130,6 +133,13 @@ class flow {
     // The end of the target partition last asked for: echoes claiming an offset below it need
     // no request (it only grows; reset when the target partition went back).
     int64_t target_end = 0;
+    // The flow group's committed offset of this partition was seen on the source: the witness
+    // of the source topic's incarnation (flow_incarnation.cc). Its disappearance means the
+    // topic was deleted (Kafka deletes a topic's committed offsets with it).
+    bool witnessed = false;
+    // A position was committed to the flow group and not yet seen there: looked for at the
+    // next commit even when the position does not change.
+    bool witness_pending = false;
   };
   struct topic_entry {
     replicated_topic info;
@@ -154,6 +164,20 @@ class flow {
   void apply_topics(topic_sync_result res);
   topic_entry& apply_topic(const replicated_topic& info, bool created_now);
   int64_t resume_within_target(topic_entry& t, int32_t partition, int64_t pos);
+  // Where a newly assigned partition starts (flow_incarnation.cc), given the journal's resume
+  // position and the flow group's committed offset (nullopt: none / unreadable).
+  int64_t start_position(topic_entry& t, int32_t partition, std::optional<int64_t> resume,
+                         std::optional<int64_t> group, bool group_read);
+  // Before positions are committed: a partition whose witness vanished belongs to a new
+  // incarnation of its topic; it is restarted from its log start and its entry in `changed`
+  // rewritten (flow_incarnation.cc).
+  void check_incarnations(std::vector<partition_position>& changed);
+  void restart_recreated(partition_state& p);
+  void expect_witnesses(std::span<const partition_position> sent);
+  // Commits every assigned partition's position to the flow group now and then, so that an
+  // idle partition's committed offset never expires (offsets.retention.minutes) and is then
+  // mistaken for a deleted topic.
+  void keep_witnesses(std::chrono::steady_clock::time_point now);
   topic_sync_settings sync_settings() const;
   void assign_new_partitions(topic_entry& t);
   // false: the producer queue stayed full; the record is kept for the next step().
@@ -170,6 +194,9 @@ class flow {
   bool resolve_out_of_range(const partition_position& refused);
   int64_t continue_above_end(partition_state& p, int64_t pos, const watermarks& w);
   void release_leftovers();
+  // Releases the records of `topic` (one partition, or all) still waiting in the batch: a seek
+  // reads them again.
+  void drop_waiting(std::string_view topic, std::optional<int32_t> partition);
   void on_delivery(const record_ref& src, int64_t dst_offset, const kafka_error* error);
   // Serves delivery reports (sink_->poll) / adds what they counted to the metrics.
   int serve_reports(std::chrono::milliseconds timeout);
@@ -210,6 +237,7 @@ class flow {
   std::future<topic_sync_result> pending_refresh_;  // a background refresh under way
   bool refreshed_once_ = false;
   std::chrono::steady_clock::time_point next_commit_{};
+  std::chrono::steady_clock::time_point next_keepalive_{};
   std::chrono::milliseconds refresh_backoff_{0};
   bool stopped_ = false;
   bool unreachable_problem_ = false;  // status_.problem was set by an unreachable cluster

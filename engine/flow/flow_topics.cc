@@ -115,47 +115,43 @@ int64_t flow::resume_within_target(topic_entry& t, int32_t partition, int64_t po
   return std::min(pos, *from);
 }
 
-// Starts consuming partitions of `t` not yet assigned: from the journal's resume position,
-// else from the flow group's committed offset on the source, else from the log start.
+// Starts consuming partitions of `t` not yet assigned, each where start_position says
+// (flow_incarnation.cc): the flow group's committed offsets are read for all of them at once.
 void flow::assign_new_partitions(topic_entry& t) {
   int32_t have = static_cast<int32_t>(t.parts.size());
   if (t.info.partitions <= have) return;
+  std::vector<partition_position> ask;
+  for (int32_t p = have; p < t.info.partitions; ++p) ask.push_back({t.info.source_topic, p, -1});
+  auto group = source_->committed(ask, s_.admin_timeout);
+  if (!group)
+    log::warn(name_) << "cannot read the flow group's offsets of " << t.info.source_topic << " ("
+                     << group.error().message << "); a topic recreated while stopped goes "
+                     << "unnoticed until the next commit";
   std::vector<partition_position> add;
-  std::vector<partition_position> ask_group;
-  for (int32_t p = have; p < t.info.partitions; ++p) {
-    if (auto pos = journal_.resume_position(t.info.source_topic, p))
-      add.push_back({t.info.source_topic, p, resume_within_target(t, p, *pos)});
-    else if (t.created_by_us)  // an empty new target: the group's offsets would skip records
-      add.push_back({t.info.source_topic, p, offset_beginning});
-    else
-      ask_group.push_back({t.info.source_topic, p, -1});
+  for (size_t i = 0; i < ask.size(); ++i) {
+    int32_t p = ask[i].partition;
+    std::optional<int64_t> g;
+    if (group && i < group->size() && (*group)[i].offset >= 0) g = (*group)[i].offset;
+    add.push_back({t.info.source_topic, p,
+                   start_position(t, p, journal_.resume_position(t.info.source_topic, p), g,
+                                  group.has_value())});
   }
-  if (!ask_group.empty()) {
-    if (auto got = source_->committed(ask_group, s_.admin_timeout))
-      ask_group = std::move(*got);
-    else
-      log::warn(name_) << "cannot read the flow group's offsets (" << got.error().message
-                       << "); starting from the log start";
-    for (auto& g : ask_group) {
-      if (g.offset < 0) g.offset = offset_beginning;
-      add.push_back(g);
-    }
-  }
-  std::sort(add.begin(), add.end(),
-            [](const auto& a, const auto& b) { return a.partition < b.partition; });
   if (auto ok = source_->assign(add); !ok) {
     log::error(name_) << "cannot assign partitions of " << t.info.source_topic << ": "
                       << ok.error().message;
     return;
   }
-  for (const auto& a : add) {
+  for (size_t i = 0; i < add.size(); ++i) {
+    const auto& a = add[i];
     int64_t start = std::max<int64_t>(0, a.offset);
+    bool witnessed = group && i < group->size() && (*group)[i].offset >= 0;
     t.parts.push_back(partition_state{.topic = &t,
                                       .partition = a.partition,
                                       .progress = partition_progress(start),
                                       .committed = start,
                                       .next_expected = start,
-                                      .from_log_start = a.offset == offset_beginning});
+                                      .from_log_start = a.offset == offset_beginning,
+                                      .witnessed = witnessed});
   }
   last_state_ = nullptr;
   log::info(name_) << "replicating topic=" << t.info.source_topic << " -> "
@@ -180,14 +176,21 @@ void flow::resume(topic_entry& t) {
   t.paused = false;
   t.paused_by_mismatch = false;
   metrics_.topic_paused(t.info.source_topic).Set(0);
-  // Drop any record of this topic still waiting in the current batch: the seek re-reads it.
+  drop_waiting(t.info.source_topic, std::nullopt);  // the seek re-reads them
+  log::info(name_) << "topic resumed topic=" << t.info.source_topic
+                   << ": partition counts match again";
+}
+
+}  // namespace tandem::engine
+
+namespace tandem::engine {
+
+void flow::drop_waiting(std::string_view topic, std::optional<int32_t> partition) {
   for (size_t i = batch_pos_; i < batch_.size(); ++i)
-    if (batch_[i].topic == t.info.source_topic) {
+    if (batch_[i].topic == topic && (!partition || batch_[i].partition == *partition)) {
       source_->release(batch_[i]);
       batch_.erase(batch_.begin() + static_cast<std::ptrdiff_t>(i--));
     }
-  log::info(name_) << "topic resumed topic=" << t.info.source_topic
-                   << ": partition counts match again";
 }
 
 }  // namespace tandem::engine

@@ -226,8 +226,10 @@ class offset_journal final : public flow_journal {
         source_invalidations_.insert(by_source.begin(), by_source.end());  // the next commit retries
         return std::unexpected(n.error().message);
       }
-      log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from source offset "
-                       << from << ": " << *n << " run(s) erased or rewritten";
+      if (*n > 0)
+        log::warn(name_) << "offset map of " << offsets::to_string(p)
+                         << " invalidated from source offset " << from << ": " << *n
+                         << " run(s) erased or rewritten";
     }
     std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> pending;
     pending.swap(invalidations_);

@@ -302,7 +302,7 @@ class fake_source final : public record_source {
       if (it == positions.end())
         return std::unexpected(make_kafka_error(
             kafka_errc::unknown_partition, "seek on an unassigned partition", error_kind::permanent));
-      it->second = s.offset;
+      it->second = resolve(s);
       stopped_.erase({s.topic, s.partition});
       seeks.push_back(s);
     }
@@ -310,20 +310,20 @@ class fake_source final : public record_source {
   }
 
   kafka_result<void> assign(std::span<const partition_position> add) override {
-    for (const auto& a : add) {
-      int64_t pos = a.offset;
-      if (pos == offset_beginning || pos == offset_end) {
-        auto t = cluster_.topics.find(a.topic);
-        const fake_partition* part =
-            t != cluster_.topics.end() && a.partition >= 0 &&
-                    static_cast<size_t>(a.partition) < t->second.partitions.size()
-                ? &t->second.partitions[static_cast<size_t>(a.partition)]
-                : nullptr;
-        pos = !part ? 0 : pos == offset_beginning ? part->log_start() : part->next_offset;
-      }
-      positions[{a.topic, a.partition}] = pos;
-    }
+    for (const auto& a : add) positions[{a.topic, a.partition}] = resolve(a);
     return {};
+  }
+
+  // The offset a position names: the sentinels resolved against the partition as it is now.
+  int64_t resolve(const partition_position& a) const {
+    if (a.offset != offset_beginning && a.offset != offset_end) return a.offset;
+    auto t = cluster_.topics.find(a.topic);
+    const fake_partition* part =
+        t != cluster_.topics.end() && a.partition >= 0 &&
+                static_cast<size_t>(a.partition) < t->second.partitions.size()
+            ? &t->second.partitions[static_cast<size_t>(a.partition)]
+            : nullptr;
+    return !part ? 0 : a.offset == offset_beginning ? part->log_start() : part->next_offset;
   }
 
   void poll(std::vector<record_ref>& out, size_t max, std::chrono::milliseconds timeout) override {

@@ -1068,10 +1068,106 @@ TEST(flow_out_of_range, a_recreated_topic_below_the_position_is_copied_from_its_
   for (int i = 0; i < 3; ++i) west.produce("orders", 0, "k", "new-" + std::to_string(i));
   flow_harness second(west, east, std::nullopt, &journal);
   ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 3; }));
-  EXPECT_EQ(second.fm().alarm("orders", "source_truncated").Value(), 1);
+  // Seen at the start (the flow group's offset is gone), before the position is refused.
+  EXPECT_EQ(second.fm().alarm("orders", "source_recreated").Value(), 1);
+  EXPECT_EQ(second.fm().alarm("orders", "source_truncated").Value(), 0);
   EXPECT_EQ(journal.source_went_back_from.at({"orders", 0}), 0);  // the old log's runs go
   EXPECT_EQ(east.count("orders"), 13u);
   EXPECT_EQ(values(east, "orders", 0).back(), "new-2");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source topic incarnations (issue #10 "Topic incarnations"): the flow group's committed offset
+// on the source is the witness (engine/flow/flow_incarnation.cc).
+
+TEST(flow_incarnation, a_source_recreated_while_stopped_with_a_longer_log_is_copied_from_its_start) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  memory_journal journal;
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 10, "old"));
+  west.delete_topic("orders");  // the flow group's offsets go with it
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 15; ++i) west.produce("orders", 0, "k", "new-" + std::to_string(i));
+  flow_harness second(west, east, std::nullopt, &journal);
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 15; }));
+  EXPECT_EQ(second.fm().alarm("orders", "source_recreated").Value(), 1);
+  EXPECT_EQ(journal.source_went_back_from.at({"orders", 0}), 0);
+  auto v = values(east, "orders", 0);
+  ASSERT_EQ(v.size(), 25u) << "10 old copies and the new log's 15 records, none skipped";
+  EXPECT_EQ(v[10], "new-0");
+  EXPECT_EQ(v.back(), "new-14");
+}
+
+TEST(flow_incarnation, a_source_recreated_and_refilled_while_running_is_copied_from_its_start) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 10; ++i) west.produce("orders", 0, "k", "old-" + std::to_string(i));
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return caught_up(h, west, "orders"); }));
+  ASSERT_TRUE(h.step_until([&] { return h.src->group().count({"orders", 0}) > 0; }));
+  h.f->step(0ms);  // the next commit sees the flow's own offset there: the witness
+  west.delete_topic("orders");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 25; ++i) west.produce("orders", 0, "k", "new-" + std::to_string(i));
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 25 && caught_up(h, west, "orders"); }));
+  EXPECT_EQ(h.fm().alarm("orders", "source_recreated").Value(), 1);
+  EXPECT_EQ(h.journal.source_went_back_from.at({"orders", 0}), 0);
+  std::map<std::string, int> seen;
+  for (const auto& x : values(east, "orders", 0)) ++seen[x];
+  for (int i = 0; i < 25; ++i)
+    EXPECT_GE(seen["new-" + std::to_string(i)], 1) << "new-" << i << " was skipped";
+}
+
+TEST(flow_incarnation, a_restart_with_the_flow_groups_offsets_in_place_raises_no_alarm) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 2);
+  memory_journal journal;
+  ASSERT_NO_FATAL_FAILURE(copy_and_stop(west, east, journal, 10, "v"));
+  for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "w-" + std::to_string(i));
+  flow_harness second(west, east, std::nullopt, &journal);
+  ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 15; }));
+  EXPECT_EQ(second.fm().alarm("orders", "source_recreated").Value(), 0);
+  EXPECT_EQ(journal.source_went_back_from.count({"orders", 0}), 0u);
+  EXPECT_EQ(east.count("orders"), 15u) << "nothing copied twice";
+}
+
+TEST(flow_incarnation, a_partition_never_committed_by_the_group_is_no_witness) {
+  // The witness exists only once the flow's own commit of it was seen: a group offset that was
+  // never there (first commit lost) is not a deletion.
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "a");
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 1; }));
+  h.src->group().clear();  // as if the flow's async commits had failed
+  west.produce("orders", 0, "k", "b");
+  ASSERT_TRUE(h.step_until([&] { return h.position("orders", 0) == 2; }));
+  EXPECT_EQ(h.fm().alarm("orders", "source_recreated").Value(), 0);
+  EXPECT_EQ(east.count("orders"), 2u);
+}
+
+TEST(flow_incarnation, idle_partitions_keep_their_witness_fresh) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  west.produce("orders", 0, "k", "a");
+  auto s = std::make_unique<fake_source>(west, "tandem-east");
+  fake_source* src = s.get();
+  metrics m{"test"};
+  memory_journal journal;
+  auto settings = settings_for(west, east, identity_filter());
+  settings.witness_keepalive = 0ms;
+  fake_sink* sink = nullptr;
+  flow f(settings, std::move(s), journal, m.probe<flow_metrics>("west", "east"));
+  ASSERT_TRUE(f.start(testing::fake_sink_factory(east, &sink)).has_value());
+  auto pos = [&] { return journal.resume_position("orders", 0); };
+  for (int i = 0; i < 20 && pos() != 1; ++i) f.step(0ms);
+  ASSERT_EQ(pos(), 1);
+  for (int i = 0; i < 3; ++i) f.step(0ms);  // the position witnessed, then idle
+  src->group().erase({"orders", 0});          // as Kafka expires an offset not committed again
+  for (int i = 0; i < 3; ++i) f.step(0ms);
+  ASSERT_EQ(src->group().count({"orders", 0}), 1u) << "idle partitions are committed again";
+  EXPECT_EQ(src->group().at({"orders", 0}), 1);
+  EXPECT_EQ(m.probe<flow_metrics>("west", "east").alarm("orders", "source_recreated").Value(), 0);
 }
 
 TEST(flow_out_of_range, a_position_below_the_log_start_alarms_retention_and_continues_there) {
