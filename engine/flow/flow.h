@@ -26,7 +26,9 @@
 // refuses as out of range (issue #10) is decided with the partition's watermarks
 // (flow_out_of_range.cc): below the log start → retention_outran, continue at the log start;
 // above the end → source_truncated, the vanished offsets logged, continue at the end of a
-// truncated log or at the start of a recreated one.
+// truncated log or at the start of a recreated one. A source topic deleted and recreated is
+// found by its witness, the flow group's committed offset (flow_incarnation.cc), at start and
+// before each commit: source_recreated, the new log copied from its start.
 //
 // Failure handling: a permanent produce error (e.g. record too large) pauses that topic with a
 // clear error; its position stays before the failed record, so nothing is skipped. A fatal
@@ -173,6 +175,7 @@ class flow {
   // rewritten (flow_incarnation.cc).
   void check_incarnations(std::vector<partition_position>& changed);
   void restart_recreated(partition_state& p);
+  void forget_old_log(const std::string& topic, int32_t partition);
   void expect_witnesses(std::span<const partition_position> sent);
   // Commits every assigned partition's position to the flow group now and then, so that an
   // idle partition's committed offset never expires (offsets.retention.minutes) and is then

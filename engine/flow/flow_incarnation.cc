@@ -39,7 +39,7 @@ int64_t flow::start_position(topic_entry& t, int32_t partition, std::optional<in
                       << " partition=" << partition << " resume_position=" << *resume
                       << ": the flow group's committed offset on the source is gone (Kafka "
                          "deletes it with the topic); copying the new log from its start";
-    journal_.source_went_back(topic, partition, 0);
+    forget_old_log(topic, partition);
     return offset_beginning;
   }
   // An empty target this flow created: the group's offsets would skip records.
@@ -47,7 +47,7 @@ int64_t flow::start_position(topic_entry& t, int32_t partition, std::optional<in
   if (group) return *group;
   // Nothing anywhere: a new partition, or a restored state directory whose source topic was
   // recreated since; runs restored for it would describe the old log.
-  if (group_read) journal_.source_went_back(topic, partition, 0);
+  if (group_read) forget_old_log(topic, partition);
   return offset_beginning;
 }
 
@@ -87,7 +87,7 @@ void flow::restart_recreated(partition_state& p) {
                     << p.partition << " position=" << p.progress.position()
                     << ": the flow group's committed offset on the source vanished (Kafka "
                        "deletes it with the topic); copying the new log from its start";
-  journal_.source_went_back(topic, p.partition, 0);
+  forget_old_log(topic, p.partition);
   drop_waiting(topic, p.partition);
   p.progress.rewind(0);
   p.next_expected = 0;
@@ -102,6 +102,14 @@ void flow::restart_recreated(partition_state& p) {
                      << " at its log start (" << ok.error().message << "), retrying";
     out_of_range_.push_back({topic, p.partition, 0});  // resolve_out_of_range seeks again
   }
+}
+
+// The runs that describe the old log go: the flow's own by source offset and, under identity
+// naming, the peer's copies that were written into it.
+void flow::forget_old_log(const std::string& topic, int32_t partition) {
+  journal_.source_went_back(topic, partition, 0);
+  if (s_.filter.naming().kind() == policy::naming_kind::identity)
+    journal_.peer_copies_gone(topic, partition, 0);
 }
 
 void flow::keep_witnesses(std::chrono::steady_clock::time_point now) {

@@ -43,6 +43,12 @@ class flow_journal {
   // from there describe records that no longer exist. They are invalidated at the next commit,
   // before its runs (docs/design.md "Safety rules"; issue #10 "Out of range").
   virtual void source_went_back(std::string_view topic, int32_t partition, int64_t from) = 0;
+  // Identity naming: the source partition (topic, partition) also holds the peer's copies (the
+  // peer flow target→source writes them there); from `from` on they are gone with the old log.
+  // The journal invalidates the peer direction's runs by destination from there.
+  virtual void peer_copies_gone(std::string_view topic, int32_t partition, int64_t from) {
+    (void)topic, (void)partition, (void)from;
+  }
   // Before a partition with a resume position is consumed again: its target partition ends at
   // `target_end`. Copies the map knows at or beyond it are gone (the target was truncated, or
   // deleted and recreated while the flow was stopped). Then the journal invalidates them (at the

@@ -66,6 +66,8 @@ class flow_metrics {
   // "source_truncated" (the partition went back: truncated or recreated; also a resume
   // position above the partition's end, the vanished offsets logged and the offset map
   // invalidated by source offset from where the flow continues),
+  // "source_recreated" (the source topic was deleted and created again: the flow group's
+  // committed offset vanished; its runs invalidated, the new log copied from its start),
   // "retention_outran" (the source deleted records before they were replicated, also found as
   // a resume position below the log start) or
   // "target_truncated" (a delivery landed below an earlier one: the target partition was

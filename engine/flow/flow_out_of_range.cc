@@ -84,6 +84,8 @@ int64_t flow::continue_above_end(partition_state& p, int64_t pos, const watermar
                                    "new log from its start ")
                     << to;
   journal_.source_went_back(topic, p.partition, to);
+  if (s_.filter.naming().kind() == policy::naming_kind::identity)
+    journal_.peer_copies_gone(topic, p.partition, to);  // the peer's copies past `to` went too
   return to;
 }
 

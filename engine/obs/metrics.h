@@ -19,6 +19,7 @@
 //   tandem_lag_records{source,target,topic,partition}                gauge
 //   tandem_produce_errors_total{source,target,code}                  counter
 //   tandem_alarms_total{source,target,topic,reason}                  counter  source_truncated |
+//                                                                             source_recreated |
 //                                                                             retention_outran |
 //                                                                             target_truncated
 //   tandem_topic_paused{source,target,topic}                         gauge 0/1

@@ -136,6 +136,11 @@ class offset_journal final : public flow_journal {
     if (!fresh) it->second = std::min(it->second, from);
   }
 
+  void peer_copies_gone(std::string_view topic, int32_t partition, int64_t from) override {
+    (void)peer_runs_.at(topic, partition).take();  // learned from echoes of the old log
+    note_invalidation(peer_, topic, partition, from);
+  }
+
   std::expected<void, std::string> commit(std::span<const partition_position> positions) override {
     std::vector<offsets::partition_batch> batch;
     std::map<std::pair<std::string, int32_t>, size_t> own_index;

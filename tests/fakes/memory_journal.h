@@ -22,6 +22,7 @@ class memory_journal final : public flow_journal {
   std::map<key, std::vector<std::pair<int64_t, int64_t>>> echoes; // (offset, peer_offset)
   std::map<key, int64_t> trimmed_below;                           // the last trim_below
   std::map<key, int64_t> source_went_back_from;                   // the last source_went_back
+  std::map<key, int64_t> peer_copies_gone_from;                   // the last peer_copies_gone
   int commits = 0;
 
   std::optional<int64_t> resume_position(const std::string& topic, int32_t partition) override {
@@ -41,6 +42,9 @@ class memory_journal final : public flow_journal {
   }
   void source_went_back(std::string_view topic, int32_t partition, int64_t from) override {
     source_went_back_from[{std::string(topic), partition}] = from;
+  }
+  void peer_copies_gone(std::string_view topic, int32_t partition, int64_t from) override {
+    peer_copies_gone_from[{std::string(topic), partition}] = from;
   }
   std::expected<void, std::string> commit(std::span<const partition_position> ps) override {
     for (auto& [k, v] : pending_) pairs[k].insert(pairs[k].end(), v.begin(), v.end());

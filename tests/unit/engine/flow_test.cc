@@ -1118,6 +1118,29 @@ TEST(flow_incarnation, a_source_recreated_and_refilled_while_running_is_copied_f
     EXPECT_GE(seen["new-" + std::to_string(i)], 1) << "new-" << i << " was skipped";
 }
 
+TEST(flow_incarnation, identity_naming_also_forgets_the_peers_copies_in_the_old_log) {
+  for (bool identity : {true, false}) {
+    SCOPED_TRACE(identity ? "identity" : "prefix");
+    fake_cluster west("west"), east("east");
+    west.create_topic("orders", 1);
+    memory_journal journal;
+    for (int i = 0; i < 4; ++i) west.produce("orders", 0, "k", "old-" + std::to_string(i));
+    {
+      flow_harness first(west, east, identity ? std::nullopt : std::optional(prefix_filter({"west", "east"})),
+                         &journal);
+      ASSERT_TRUE(first.step_until([&] { return first.position("orders", 0) == 4; }));
+    }
+    west.delete_topic("orders");
+    west.create_topic("orders", 1);
+    west.produce("orders", 0, "k", "new-0");
+    flow_harness second(west, east, identity ? std::nullopt : std::optional(prefix_filter({"west", "east"})),
+                        &journal);
+    ASSERT_TRUE(second.step_until([&] { return second.position("orders", 0) == 1; }));
+    EXPECT_EQ(journal.source_went_back_from.at({"orders", 0}), 0);
+    EXPECT_EQ(journal.peer_copies_gone_from.count({"orders", 0}), identity ? 1u : 0u);
+  }
+}
+
 TEST(flow_incarnation, a_restart_with_the_flow_groups_offsets_in_place_raises_no_alarm) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 2);

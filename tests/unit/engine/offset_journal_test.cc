@@ -141,6 +141,25 @@ TEST(offset_journal, learned_runs_follow_a_source_partition_that_went_back) {
   EXPECT_EQ(store->resume_position(k_orders0).value()->v, 1);
 }
 
+// Identity naming, the source topic recreated (a new incarnation seen by the flow): the peer's
+// copies in the old log are gone with it, even when no new echo shows it yet (the learned runs
+// were committed by an earlier process).
+TEST(offset_journal, the_peers_copies_go_with_a_recreated_source_partition) {
+  tandem::testing::temp_dir dir;
+  auto store = open_state(dir.path()).value();
+  const offsets::partition_ref peer0{{"east", "west"}, "orders", 0};
+  const offsets::partition_ref peer1{{"east", "west"}, "orders", 1};
+  auto j = make_offset_journal(store, "west", "east", nullptr);
+  for (int64_t i = 0; i < 10; ++i) j->echo("orders", 0, i, "orders", 100 + i);
+  j->echo("orders", 1, 3, "orders", 7);
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{}));
+  j->peer_copies_gone("orders", 0, 0);
+  j->source_went_back("orders", 0, 0);
+  ASSERT_TRUE(j->commit(std::vector<partition_position>{{"orders", 0, 0}}));
+  EXPECT_TRUE(store->runs(peer0).value().empty());
+  EXPECT_EQ(store->runs(peer1).value(), (std::vector<run>{{{7}, {3}, 1}})) << "other partitions stay";
+}
+
 // Issue #10 regression: the target was deleted and recreated (or truncated) while tandem was
 // stopped. At restart the flow asks where the target partition ends; the map's copies beyond it
 // are invalidated and the source offset to copy again from is returned.
