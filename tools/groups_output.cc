@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "engine/groups/checkpoint_plausibility.h"
 #include "tools/groups_plan.h"
 #include "tools/offsets_commands.h"
 #include "tools/table.h"
@@ -41,6 +42,8 @@ json move_json(const partition_move& m, const failover_state* fo) {
   } else {
     j.update({{"to_offset", nullptr}, {"kind", nullptr}, {"reread", nullptr}, {"error", m.error}});
   }
+  j["rejected"] = m.rejected_end ? json{{"reason", engine::k_beyond_map_end}, {"known_end", *m.rejected_end}}
+                                 : json(nullptr);
   if (fo) {
     j["current_offset"] = nullable(m.current);
     j["action"] = m.to ? json(action_name(m.act)) : json(nullptr);
@@ -53,7 +56,8 @@ void write_json(const context& ctx, const group_plan& plan, const failover_state
   json doc = {{"group", plan.group},
               {"from", plan.flow.source_region},
               {"to", plan.flow.target_region},
-              {"flow", offsets::to_string(plan.flow)}};
+              {"flow", offsets::to_string(plan.flow)},
+              {"rejected", plan.rejected}};
   if (fo) {
     doc.update({{"dry_run", fo->dry_run},
                 {"group_state", engine::to_string(fo->state)},
@@ -106,6 +110,11 @@ void write_table(const context& ctx, const group_plan& plan, const failover_stat
   t.print(out);
   for (const auto& m : plan.moves)
     if (!m.to) out << "error: " << m.from.topic << "/" << m.from.partition << ": " << m.error << '\n';
+  for (const auto& m : plan.moves)
+    if (m.rejected_end)
+      out << "rejected: " << m.from.topic << "/" << m.from.partition << ": the checkpoint at " << m.from.source.v
+          << " is beyond the end the offset map knows of that partition on " << s << " (" << *m.rejected_end
+          << "); translated from the partition's start instead (re-reads, never skips)\n";
   out << '\n';
   if (!fo) {
     out << plan.moves.size() << (plan.moves.size() == 1 ? " partition" : " partitions")

@@ -6,6 +6,7 @@
 
 #include "engine/config/names.h"
 #include "engine/config/suggest.h"
+#include "engine/groups/checkpoint_plausibility.h"
 #include "engine/groups/group_translation.h"
 #include "policy/topic_filter.h"
 
@@ -72,6 +73,53 @@ bool transient(const engine::kafka_error& e) {
   return e.retriable() && std::find(std::begin(codes), std::end(codes), e.code) != std::end(codes);
 }
 
+namespace {
+
+// One checkpoint's move: the destination's bounds on LOCAL, the plausibility of the checkpoint
+// (its source offset at most the map's known end of REGION's partition), the translation.
+partition_move plan_move(const context& ctx, const offsets::offset_store& store, engine::group_admin& admin,
+                         const policy::naming_policy& naming, const offsets::flow_id& flow,
+                         std::span<const std::string> third, offsets::checkpoint c) {
+  partition_move m;
+  m.from = std::move(c);
+  // A checkpoint on REGION's mirror of LOCAL ("LOCAL.orders", prefix naming) fails back to
+  // LOCAL's "orders"; any other topic fails over to its copy on LOCAL.
+  m.to_topic = engine::destination_topic(naming, flow.source_region, flow.target_region, m.from.topic);
+  auto bounds = with_retries(retry_window(ctx), [&] {
+    return admin.partition_bounds(m.to_topic, m.from.partition, k_timeout);
+  });
+  if (!bounds) {
+    m.error = "log start of " + m.to_topic + "/" + n(m.from.partition) + " on " + ctx.cfg.region + ": " +
+              engine::to_string(bounds.error());
+    return m;
+  }
+  auto known_end = engine::source_known_end(store, naming, flow.source_region, flow.target_region, m.from.topic,
+                                            m.from.partition, third);
+  if (!known_end) {
+    m.error = known_end.error().message;
+    return m;
+  }
+  int64_t position = m.from.source.v;
+  if (position > *known_end) {  // rejected: as if there were no checkpoint (the partition's start)
+    m.rejected_end = *known_end;
+    position = 0;
+  }
+  // Clamped to the partition as it is: never past its high watermark (docs/design.md).
+  std::optional<int64_t> end;
+  if (bounds->high >= 0) end = bounds->high;
+  auto t = engine::translate_group_move(store, naming, flow.source_region, flow.target_region, m.from.topic,
+                                        m.from.partition, position, bounds->low, end, third);
+  if (t) {
+    m.to_topic = t->topic;
+    m.to = std::move(*t);
+  } else {
+    m.error = t.error().message;
+  }
+  return m;
+}
+
+}  // namespace
+
 std::expected<group_plan, failure> plan_group(const context& ctx, const offsets::offset_store& store,
                                               engine::group_admin& admin, const group_args& a) {
   group_plan plan{a.group, {a.remote, ctx.cfg.region}, {}, 0};
@@ -83,33 +131,9 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
   // Identity naming, mesh: the maps of every other region of the config (group_translation.h).
   const auto third = engine::names::third_regions(ctx.cfg, plan.flow.source_region, plan.flow.target_region);
   for (auto& c : *checkpoints) {
-    partition_move m;
-    m.from = std::move(c);
-    // A checkpoint on REGION's mirror of LOCAL ("LOCAL.orders", prefix naming) fails back to
-    // LOCAL's "orders"; any other topic fails over to its copy on LOCAL.
-    m.to_topic = engine::destination_topic(*naming, plan.flow.source_region, plan.flow.target_region,
-                                           m.from.topic);
-    auto bounds = with_retries(retry_window(ctx), [&] {
-      return admin.partition_bounds(m.to_topic, m.from.partition, k_timeout);
-    });
-    if (!bounds) {
-      m.error = "log start of " + m.to_topic + "/" + n(m.from.partition) + " on " + ctx.cfg.region + ": " +
-                engine::to_string(bounds.error());
-    } else {
-      // Clamped to the partition as it is: never past its high watermark (docs/design.md).
-      std::optional<int64_t> end;
-      if (bounds->high >= 0) end = bounds->high;
-      auto t = engine::translate_group_move(store, *naming, plan.flow.source_region, plan.flow.target_region,
-                                            m.from.topic, m.from.partition, m.from.source.v, bounds->low, end,
-                                            third);
-      if (t) {
-        m.to_topic = t->topic;
-        m.to = std::move(*t);
-      } else {
-        m.error = t.error().message;
-      }
-    }
+    partition_move m = plan_move(ctx, store, admin, *naming, plan.flow, third, std::move(c));
     if (!m.to) ++plan.errors;
+    if (m.rejected_end) ++plan.rejected;
     plan.moves.push_back(std::move(m));
   }
   return plan;

@@ -134,7 +134,7 @@ int daemon_runtime::run() {
 void daemon_runtime::start() {
   if (!o_.state || !o_.restore) return start_services();
   // The flows start once the restore is done (or cancelled by a stop signal).
-  others_.start("restore", restore_service(cfg_, o_.state, o_.restore_deadline, [this] {
+  others_.start("restore", restore_service(m_, cfg_, o_.state, o_.restore_deadline, [this] {
     boost::asio::post(io_, [this] { start_services(); });
   }));
 }

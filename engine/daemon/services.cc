@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/config/names.h"
+#include "engine/groups/checkpoint_plausibility.h"
 #include "engine/groups/checkpointer.h"
 #include "engine/kafka/rdkafka/client.h"
 #include "engine/obs/log.h"
@@ -16,9 +17,32 @@ namespace tandem::engine {
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
-service::body restore_service(const config& cfg, std::shared_ptr<offsets::offset_store> store,
+namespace {
+
+// The known end of a source partition for the restore's plausibility check: the map's
+// (engine/groups/checkpoint_plausibility.h). A store error counts as knowing nothing (0): the
+// checkpoints of that partition are rejected, which re-reads, never skips.
+std::function<int64_t(const offsets::flow_id&, const std::string&, int32_t)> known_end_of(
+    const config& cfg, const offsets::offset_store& store) {
+  auto naming = names::naming_policy_of(cfg);
+  if (!naming) return {};  // never for a validated config
+  return [&cfg, &store, naming = *naming](const offsets::flow_id& f, const std::string& topic,
+                                          int32_t partition) -> int64_t {
+    auto third = names::third_regions(cfg, f.source_region, f.target_region);
+    auto end = source_known_end(store, naming, f.source_region, f.target_region, topic,
+                                partition, third);
+    if (!end) log::warn(cfg.region) << "restore: the map's end of " << topic << "/" << partition
+                                    << " of " << f.source_region << ": " << end.error().message;
+    return end.value_or(0);
+  };
+}
+
+}  // namespace
+
+service::body restore_service(metrics& registry, const config& cfg,
+                              std::shared_ptr<offsets::offset_store> store,
                               milliseconds deadline, std::function<void()> done) {
-  return [&cfg, store, deadline, done](service_context& ctx) {
+  return [&registry, &cfg, store, deadline, done](service_context& ctx) {
     ctx.set_ready(false, "restoring the offset map from the local cluster");
     auto reader = make_rdkafka_state_reader(cfg.local(), names::restore_client_id(cfg.region),
                                             &ctx.cancel());
@@ -29,8 +53,13 @@ service::body restore_service(const config& cfg, std::shared_ptr<offsets::offset
       rs.local_region = cfg.region;
       for (const cluster_config* remote : cfg.remotes()) rs.remotes.insert(remote->alias);
       rs.deadline = deadline;
+      rs.source_known_end = known_end_of(cfg, *store);
       auto result = restore_state(**reader, *store, rs, ctx.cancel());
       if (result.reached) log::info(cfg.region) << result.summary();
+      for (const auto& [source, n] : result.checkpoints_rejected)
+        registry.probe<checkpoint_metrics>(source, cfg.region)
+            .checkpoint_rejected(k_beyond_map_end)
+            .Increment(static_cast<double>(n));
       reader->reset();  // the consumer closes on this thread
     }
     ctx.set_ready(true);

@@ -28,7 +28,10 @@ namespace tandem::engine {
 
 // Restores from the local cluster within `deadline`, then calls `done` (also when stopped or
 // when the cluster cannot be read: the daemon starts anyway).
-service::body restore_service(const config& cfg, std::shared_ptr<offsets::offset_store> store,
+// Checkpoint records rejected as implausible count in `registry`'s
+// tandem_checkpoints_rejected_total{reason="beyond_map_end"} of their flow.
+service::body restore_service(metrics& registry, const config& cfg,
+                              std::shared_ptr<offsets::offset_store> store,
                               std::chrono::milliseconds deadline, std::function<void()> done);
 
 // Runs the publisher until stopped; it then drains within what drain_within() granted it.

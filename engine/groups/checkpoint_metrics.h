@@ -25,13 +25,19 @@ class checkpoint_metrics {
   // "failed".
   prometheus::Counter& group_sync(std::string_view result);
 
+  // tandem_checkpoints_rejected_total: checkpoints beyond the source's known end, refused
+  // (engine/groups/checkpoint_plausibility.h); `reason` "beyond_high_watermark" (checkpointer)
+  // or "beyond_map_end" (restore from tandem.checkpoints).
+  prometheus::Counter& checkpoint_rejected(std::string_view reason);
+
  private:
   metrics& registry_;
   const std::string source_;
   const std::string target_;
   prometheus::Gauge& age_;
-  std::mutex mu_;  // guards syncs_
+  std::mutex mu_;  // guards syncs_, rejected_
   std::map<std::string, prometheus::Counter*, std::less<>> syncs_;
+  std::map<std::string, prometheus::Counter*, std::less<>> rejected_;
 };
 
 }  // namespace tandem::engine

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/groups/checkpoint_plausibility.h"
 #include "engine/groups/group_translation.h"
 #include "engine/obs/log.h"
 
@@ -67,6 +68,7 @@ checkpoint_pass checkpointer::run_once() {
   checkpoint_pass pass;
   pass.complete = true;
   bounds_.clear();
+  source_bounds_.clear();
   bool topic_ok = ensure_topic();
 
   auto listing = source_.list_groups(s_.request_timeout);
@@ -104,13 +106,7 @@ checkpoint_pass checkpointer::run_once() {
 
   // Forget the groups S no longer has (only after a complete listing). Their stored
   // checkpoints stay: the last position of a deleted group is still a valid answer.
-  if (listed_all) {
-    std::set<std::string> names;
-    for (const auto& g : listed) names.insert(g.group);
-    auto gone = [&](const auto& kv) { return names.count(std::get<0>(kv.first)) == 0; };
-    std::erase_if(last_source_, gone);
-    std::erase_if(produced_, gone);
-  }
+  if (listed_all) forget_gone(listed);
 
   if (s_.sync_group_offsets)
     for (const auto& [group, entries] : by_group) sync_group(group, entries);
@@ -120,8 +116,18 @@ checkpoint_pass checkpointer::run_once() {
   update_age();
   log::debug(name_) << "checkpoint pass: groups=" << pass.groups
                     << " checkpoints=" << pass.checkpoints << " produced=" << pass.produced
-                    << " rewinds=" << pass.rewinds << (pass.complete ? "" : " (incomplete)");
+                    << " rewinds=" << pass.rewinds << " rejected=" << pass.rejected
+                    << (pass.complete ? "" : " (incomplete)");
   return pass;
+}
+
+void checkpointer::forget_gone(const std::vector<group_listing>& listed) {
+  std::set<std::string> names;
+  for (const auto& g : listed) names.insert(g.group);
+  auto gone = [&](const partition_key& k) { return names.count(std::get<0>(k)) == 0; };
+  std::erase_if(last_source_, [&](const auto& kv) { return gone(kv.first); });
+  std::erase_if(produced_, [&](const auto& kv) { return gone(kv.first); });
+  std::erase_if(reported_implausible_, gone);
 }
 
 void checkpointer::checkpoint_group(const std::string& group, std::vector<pass_entry>& out,
@@ -141,6 +147,7 @@ void checkpointer::checkpoint_group(const std::string& group, std::vector<pass_e
     // group's own progress: checkpointing it back could move T's group forward past records
     // its consumers rewound to, or re-create a group its owner deleted.
     if (o.metadata.starts_with(k_sync_metadata_prefix)) continue;
+    if (!plausible(group, o, pass)) continue;
     std::string target_topic =
         destination_topic(naming, s_.source_region, s_.target_region, o.topic);
     int64_t read_at = now_ms();
@@ -166,6 +173,39 @@ void checkpointer::checkpoint_group(const std::string& group, std::vector<pass_e
     produce(e, t->kind, pass);
     out.push_back(std::move(e));
   }
+}
+
+bool checkpointer::plausible(const std::string& group, const group_offset& o,
+                             checkpoint_pass& pass) {
+  const auto where = std::make_pair(o.topic, o.partition);
+  std::optional<watermarks> b;
+  if (auto it = source_bounds_.find(where);
+      it != source_bounds_.end() && o.offset <= it->second.high)
+    b = it->second;
+  if (!b) {  // not asked yet this pass, or lower than the offset: S's end now (it grows)
+    auto v = source_.partition_bounds(o.topic, o.partition, s_.request_timeout);
+    if (!v || v->high < 0) {
+      note(pass, "high watermark of " + o.topic + "/" + std::to_string(o.partition) + " on " +
+                     s_.source_region + " (group " + group + " not checkpointed there this " +
+                     "pass): " + (v ? std::string("unknown") : v.error().message));
+      return false;
+    }
+    b = source_bounds_.insert_or_assign(where, *v).first->second;
+  }
+  const partition_key key{group, o.topic, o.partition};
+  if (o.offset <= b->high) {
+    reported_implausible_.erase(key);
+    return true;
+  }
+  ++pass.rejected;
+  metrics_.checkpoint_rejected(k_beyond_high_watermark).Increment();
+  if (reported_implausible_.insert(key).second)
+    log::warn(name_) << "group " << group << " committed " << o.offset << " on "
+                     << s_.source_region << "'s " << o.topic << "/" << o.partition
+                     << ", beyond its high watermark " << b->high << ": not checkpointed (a "
+                     << "failover from it would skip records; the previous checkpoint stays). "
+                     << "Logged once per group and partition while it stays so.";
+  return false;
 }
 
 bool checkpointer::checkpointed_topic(std::string_view topic) const {

@@ -21,8 +21,15 @@
 //      S→T, and after a user rewinds or deletes the group on T, T's (idle) group would be moved
 //      forward again past the records it went back to. A consumer's own commit replaces the
 //      metadata, so a group that really consumed on S (a failback) is checkpointed again.
-//      Per partition: T's log start, then translate_group_move (failover or failback, below;
-//      identity naming in a mesh: with the third regions' maps too).
+//      Per partition: the offset must be plausible, at most S's high watermark of the
+//      partition (engine/groups/checkpoint_plausibility.h; a fresh one when the pass's cached
+//      one is lower): beyond it (an admin committed past the log end, a topic recreated under
+//      the group) it is not checkpointed (the previous checkpoint stays: re-reads, never
+//      skips), counted in tandem_checkpoints_rejected_total{reason="beyond_high_watermark"} and
+//      logged once per (group, partition) while it stays so; S's end unreadable: not
+//      checkpointed this pass, the pass incomplete. Then T's log start, then
+//      translate_group_move (failover or failback, below; identity naming in a mesh: with the
+//      third regions' maps too).
 //
 //      Failback (prefix naming): besides the topics the flow replicates, S's mirrors of T, i.e.
 //      the topics of S the naming policy names as mirrors of T ("T.orders" on S) whose upstream
@@ -112,6 +119,7 @@ struct checkpoint_pass {
   int checkpoints = 0;    // (group, partition) checkpoints stored
   int produced = 0;       // records produced to tandem.checkpoints
   int rewinds = 0;        // checkpoints whose source offset went down
+  int rejected = 0;       // offsets beyond S's high watermark: not checkpointed
   std::string problem;    // the first error, empty when none
 };
 
@@ -144,6 +152,11 @@ class checkpointer {
   };
 
   bool ensure_topic();
+  // Forgets what is kept per group for the groups S no longer lists (a complete listing).
+  void forget_gone(const std::vector<group_listing>& listed);
+  // Whether the group's offset is at most S's high watermark (step 3); counts and logs a
+  // rejection.
+  bool plausible(const std::string& group, const group_offset& o, checkpoint_pass& pass);
   // Whether S's committed offsets on `topic` are checkpointed: a topic the flow replicates, or
   // (prefix naming) S's mirror of T whose upstream the flow's filter selects (failback).
   bool checkpointed_topic(std::string_view topic) const;
@@ -186,6 +199,8 @@ class checkpointer {
   // The last source offset read per (group, topic, partition): detects rewinds.
   std::map<partition_key, int64_t> last_source_;
   std::map<std::pair<std::string, int32_t>, watermarks> bounds_;  // of T, cached per pass
+  std::map<std::pair<std::string, int32_t>, watermarks> source_bounds_;  // of S, per pass
+  std::set<partition_key> reported_implausible_;  // logged as beyond S's end, until plausible
   std::set<std::string> reported_active_;  // groups logged as active on T, until idle again
   // Failback partitions (S's mirror topic, partition) logged as not covered by {T,S}'s runs.
   std::set<std::pair<std::string, int32_t>> reported_uncovered_;

@@ -28,6 +28,9 @@
 //                                                                             commits
 //   tandem_checkpoint_age_seconds{source,target}                     gauge    checkpoint_metrics
 //   tandem_group_syncs_total{source,target,result}                   counter
+//   tandem_checkpoints_rejected_total{source,target,reason}          counter  beyond_high_-
+//                                                                             watermark |
+//                                                                             beyond_map_end
 //   tandem_offset_map_runs{source,target}                            gauge    offset_map_metrics
 //   tandem_offset_runs_published_total                               counter  publisher_metrics
 //   tandem_offset_publish_errors_total                               counter  failed rounds,

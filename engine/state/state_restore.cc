@@ -92,11 +92,17 @@ apply_result apply_runs(offsets::offset_store& store, std::span<const run_record
   return res;
 }
 
+std::string restore_result::rejected_text() const {
+  int64_t n = 0;
+  for (const auto& [source, count] : checkpoints_rejected) n += count;
+  return n == 0 ? "" : ", " + std::to_string(n) + " checkpoints rejected";
+}
+
 std::string restore_result::summary() const {
   return "restored " + std::to_string(runs) + " runs of " + std::to_string(partitions) +
          " partitions and " + std::to_string(checkpoints) + " checkpoints from " +
          std::string(k_offsets_topic) + " and tandem.checkpoints (" + std::to_string(records) +
-         " records read, " + std::to_string(skipped) + " skipped" +
+         " records read, " + std::to_string(skipped) + " skipped" + rejected_text() +
          (complete ? "" : ", incomplete") + ")";
 }
 
@@ -155,6 +161,34 @@ bool read_all(state_reader& reader, const std::string& topic, const restore_sett
   }
   return true;
 }
+
+// Whether a checkpoint record is beyond its source partition's known end (asked once per
+// partition, after the runs were applied); counts and logs (the first) rejections.
+class end_check {
+ public:
+  end_check(const restore_settings& s, restore_result& res) : s_(s), res_(res) {}
+  bool plausible(const offsets::flow_id& f, const offsets::checkpoint& c) {
+    if (!s_.source_known_end) return true;
+    auto key = std::make_tuple(f, c.topic, c.partition);
+    auto it = ends_.find(key);
+    if (it == ends_.end())
+      it = ends_.emplace(key, s_.source_known_end(f, c.topic, c.partition)).first;
+    if (c.source.v <= it->second) return true;
+    if (res_.checkpoints_rejected[f.source_region]++ == 0)
+      log::warn(s_.local_region)
+          << "restore: checkpoint of group " << c.group << " on " << f.source_region << "'s "
+          << c.topic << "/" << c.partition << " at " << c.source.v << " rejected: beyond the "
+          << "end the offset map knows of that partition (" << it->second << "); the previous "
+          << "plausible checkpoint of the group is kept (re-reads, never skips); without one, "
+          << "tandemctl groups failover rejects it too and starts the partition from its start";
+    return false;
+  }
+
+ private:
+  const restore_settings& s_;
+  restore_result& res_;
+  std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> ends_;
+};
 
 // Adds the checkpoints the store lacks. The store's own win: they are what this process wrote
 // last (a checkpoint is stored before it is produced); one restored from an old backup is
@@ -219,7 +253,8 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
   // compaction keeps, and the order the checkpointer wrote them in. Never wall-clock time: a
   // record from a host whose clock ran ahead would win over every later one (issue #10).
   using ckey = std::tuple<offsets::flow_id, std::string, std::string, int32_t>;
-  std::map<ckey, offsets::checkpoint> last;
+  std::map<ckey, offsets::checkpoint> last, rejected;
+  end_check ends(s, res);  // issue #10: a record beyond the source's known end is rejected
   ok = read_all(reader, "tandem.checkpoints", s, deadline, cancel, res,
                 [&](const state_record& r) {
                   if (!r.value) return;  // a tombstone: nothing to restore
@@ -227,8 +262,14 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
                   if (!d) return skip(d.error());
                   if (!ours(d->flow)) return;
                   const auto& c = d->checkpoint;
-                  last.insert_or_assign(ckey{d->flow, c.group, c.topic, c.partition}, c);
+                  ckey k{d->flow, c.group, c.topic, c.partition};
+                  if (ends.plausible(d->flow, c)) last.insert_or_assign(k, c);
+                  else rejected.insert_or_assign(k, c);
                 });
+  // A key without any plausible record keeps its last one: tandemctl rejects it again at
+  // failover (checkpoint_plausibility.h) and moves the partition from its start, committed,
+  // rather than leaving it to the consumer's auto.offset.reset (maybe "latest": a skip).
+  for (const auto& [k, c] : rejected) last.try_emplace(k, c);
   res.complete = res.complete && ok;
   res.checkpoints = restore_missing_checkpoints(store, s, last, skip);
   if (!first_problem.empty())

@@ -7,8 +7,17 @@
 //                          ──> commit_batch (no resume position) of the runs the store lacks
 //   L: tandem.checkpoints  checkpoints of the flows {R, L} (engine/groups/checkpointer.h)
 //                          ──> put_checkpoint where the store has none: per key the last
-//                          record in log order (never by its wall-clock time_ms); the
-//                          store's own checkpoint wins (state_restore.cc says why)
+//                          PLAUSIBLE record in log order (never by its wall-clock time_ms);
+//                          the store's own checkpoint wins (state_restore.cc says why)
+//
+// Plausible: the checkpoint's source offset is at most the source partition's known end as the
+// map knows it (engine/groups/checkpoint_plausibility.h, "S not readable"; the restore never
+// reads R), asked through restore_settings::source_known_end after the runs are applied. A
+// record beyond it (forged, damaged, of an old incarnation) is rejected and counted per source
+// region; the key keeps the previous plausible record (re-reads, never skips). A key without
+// any plausible record keeps its last one, which tandemctl groups failover rejects again (with
+// the map it has then) and replaces by the partition's start: committed, re-reading, instead of
+// a partition without checkpoint left to the consumer's auto.offset.reset.
 //
 // Always, not only when the state directory is new: the topics are compacted (one record per
 // run / checkpoint), reading them takes a moment, and a store restored from a backup, copied
@@ -32,6 +41,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -64,6 +75,9 @@ struct restore_settings {
   std::set<std::string> remotes;                   // flows {R, local} for each R
   std::chrono::milliseconds request_timeout{5000}; // the end-offset request
   std::chrono::milliseconds deadline{30000};       // reading both topics
+  // The known end of source partition (topic, partition) of flow {R, local}, from the store
+  // (the daemon: engine::source_known_end). Unset: checkpoints are not checked.
+  std::function<int64_t(const offsets::flow_id&, const std::string&, int32_t)> source_known_end;
 };
 
 struct restore_result {
@@ -73,8 +87,11 @@ struct restore_result {
   int64_t partitions = 0;         // partitions that got new runs
   int64_t checkpoints = 0;        // checkpoints written (new or newer)
   int64_t skipped = 0;            // malformed records, runs refused by the store
+  // Checkpoint records beyond their source partition's known end, per source region R.
+  std::map<std::string, int64_t> checkpoints_rejected;
   bool complete = true;           // both topics read up to their end offsets
   std::string summary() const;    // "restored N runs of M partitions and K checkpoints ..."
+  std::string rejected_text() const;  // ", N checkpoints rejected" (empty: none)
 };
 
 // Restores from `reader` (a reader of the local cluster). `cancel`: give up at once when true.

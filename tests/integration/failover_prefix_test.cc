@@ -8,13 +8,17 @@
 //   tandemctl groups failover  ──> G's offsets on b == tandemctl's to-offsets (Kafka's own CLI)
 //   G on b: from its committed offsets to the end; consumed(a) ∪ consumed(b) == all, ∩ == ∅
 //   a member of G on b: a second failover is refused, offsets unchanged
+// Disaster: a killed; a lost while b lost its state directory and a forged checkpoint sits in
+// b's tandem.checkpoints after G's real one (rejected at restore: nothing skipped).
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <regex>
@@ -48,8 +52,8 @@ struct scenario {
   std::string args;  // tandemctl: --config B --group G --from a
 };
 
-// Fills `s`; check HasFatalFailure() after it.
-void prepare(scenario& s) {
+// Fills `s`; check HasFatalFailure() after it. `fixed_stops`: G's stop points (default random).
+void prepare(scenario& s, std::vector<int64_t> fixed_stops = {}) {
   s.eps = region_endpoints(2);
   ASSERT_EQ(s.eps.size(), 2u);
   const auto& a = s.eps[0];
@@ -97,6 +101,7 @@ void prepare(scenario& s) {
   std::uniform_int_distribution<int> stop_dist(0, k_per_partition);
   s.stops.resize(k_partitions);
   for (auto& x : s.stops) x = stop_dist(rng);
+  if (!fixed_stops.empty()) s.stops = fixed_stops;
   std::printf("[figures] seed %u, stop points on a:", seed);
   for (int p = 0; p < k_partitions; ++p)
     std::printf(" p%d=%lld", p, static_cast<long long>(s.stops[p]));
@@ -312,6 +317,80 @@ TEST(failover_prefix, disaster_group_fails_over_from_checkpoints_alone_with_noth
   std::printf("[figures] tandem b stopped: %s\n", st.describe().c_str());
   std::printf("[figures] runtime %s s (before the restart of %s)\n",
               seconds_text(steady::now() - t0).c_str(), a.alias.c_str());
+}
+
+// Issue #10: a checkpoint beyond the source's known end is rejected. b's state directory is lost
+// while a is gone (b's config points a at a dead address: b cannot reach it, as in a disaster);
+// b's tandem.checkpoints holds G's real checkpoint of partition 0 and, appended after it, a
+// forged one at a source offset a never had. The restore keeps the real one (the last plausible
+// record), so the failover commits G's own position: nothing skipped, nothing re-read.
+TEST(failover_prefix, forged_checkpoint_after_state_loss_is_rejected_and_nothing_is_skipped) {
+  scenario s;
+  prepare(s, {400, 1000, 1});  // p0 mid-way: a skip to the end would lose 600 records
+  if (HasFatalFailure()) return;
+  const auto& a = s.eps[0];
+  const auto& b = s.eps[1];
+  // The restore reads the map from b's tandem.offsets: wait until it covers every copy.
+  const std::string prefix = a.alias + "|" + b.alias + "|" + s.topic + "|";
+  ASSERT_TRUE(wait_until(
+      [&] {
+        std::map<int, int64_t> copied;
+        for (const auto& r : read_topic(b.bootstrap, "tandem.offsets"))
+          if (r.key && r.value && r.key->rfind(prefix, 0) == 0)
+            copied[std::stoi(r.key->substr(prefix.size()))] +=
+                integer_of(json_document(*r.value), "length");
+        for (int p = 0; p < k_partitions; ++p)
+          if (copied[p] < k_per_partition) return false;
+        return true;
+      },
+      30s, 500ms))
+      << "b's tandem.offsets does not cover " << s.copy;
+  auto st = s.proc->terminate(10s);
+  EXPECT_TRUE(st.exited && st.code == 0) << st.describe();
+
+  record forged;
+  forged.key = a.alias + "|" + b.alias + "|" + s.group + "|" + s.topic + "|0";
+  forged.value = "{\"v\":1,\"source\":\"" + a.alias + "\",\"target\":\"" + b.alias +
+                 "\",\"group\":\"" + s.group + "\",\"topic\":\"" + s.topic +
+                 "\",\"partition\":0,\"source_offset\":5000000,\"target_topic\":\"" + s.copy +
+                 "\",\"target_offset\":1000,\"kind\":\"exact\",\"time_ms\":1}";
+  ASSERT_EQ(produce(b.bootstrap, "tandem.checkpoints", {forged}), "");
+
+  std::filesystem::remove_all(s.proc->dir() / "state");
+  std::string config;
+  {
+    std::ifstream in(s.proc->config_path());
+    config.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = config.find(a.bootstrap);
+  ASSERT_NE(at, std::string::npos) << config;
+  config.replace(at, a.bootstrap.size(), "127.0.0.1:1");
+  std::ofstream(s.proc->config_path(), std::ios::trunc) << config;
+  ASSERT_EQ(s.proc->start(), "");
+  std::string last;
+  ASSERT_TRUE(wait_until(  // restored: every partition of G has a checkpoint again
+      [&] {
+        auto r = run_command(k_tandemctl + " groups translate" + s.args + " --json 2>&1");
+        last = r.output;
+        return r.exit_code == 0 &&
+               static_cast<int>(parse_partitions(r.output, s.topic).size()) == k_partitions;
+      },
+      60s, 500ms))
+      << last << s.proc->log_tail();
+  auto dry = run_command(k_tandemctl + " groups failover" + s.args + " --dry-run --json 2>&1");
+  auto rows = parse_partitions(dry.output, s.topic);
+  EXPECT_EQ(rows[0].from_offset, s.stops[0]) << dry.output;  // the real one, not 5000000
+  EXPECT_TRUE(has_fields(dry.output, {{"rejected", 0}})) << dry.output;  // nothing left to reject
+  const double rejected =
+      metric_sum(parse_metrics(s.proc->metrics_text()), "tandem_checkpoints_rejected_total",
+                 {{"source", a.alias}, {"target", b.alias}, {"reason", "beyond_map_end"}});
+  EXPECT_EQ(rejected, 1) << s.proc->metrics_text();
+
+  auto to_offsets = fail_over(s);
+  if (static_cast<int>(to_offsets.size()) != k_partitions) return;
+  continue_on_b(s, to_offsets);  // record by record: G on a and G on b together read everything
+  st = s.proc->terminate();
+  std::printf("[figures] tandem b stopped: %s\n", st.describe().c_str());
 }
 
 }  // namespace

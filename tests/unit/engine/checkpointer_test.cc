@@ -217,6 +217,55 @@ TEST(checkpointer, a_group_that_rewinds_at_the_source_is_checkpointed_in_the_nex
   EXPECT_EQ(h.syncs("skipped_ahead"), 1);
 }
 
+// Issue #10: an offset beyond west's high watermark (100) cannot be a real position (here an
+// admin committed past the log end): not checkpointed, counted, and the previous checkpoint
+// stays, in the store, in tandem.checkpoints and in east's synced group: re-reads, never skips.
+TEST(checkpointer, an_offset_beyond_the_source_high_watermark_is_rejected) {
+  harness h;
+  h.west.groups["app"][{"orders", 0}] = 50;
+  h.c->run_once();
+  h.west.groups["app"][{"orders", 0}] = 5000;
+  for (int i = 0; i < 2; ++i) {  // counted at every pass (logged once)
+    auto pass = h.c->run_once();
+    EXPECT_TRUE(pass.complete) << pass.problem;
+    EXPECT_EQ(pass.rejected, 1);
+    EXPECT_EQ(pass.checkpoints, 0);
+    EXPECT_EQ(pass.produced, 0);
+    EXPECT_EQ(pass.rewinds, 0);
+  }
+  EXPECT_EQ(h.fm.checkpoint_rejected("beyond_high_watermark").Value(), 2);
+  ASSERT_EQ(h.stored().size(), 1u);
+  EXPECT_EQ(h.stored()[0].source.v, 50);
+  EXPECT_EQ(h.stored()[0].target.v, 50);
+  EXPECT_EQ(h.produced().size(), 1u);
+  EXPECT_EQ(h.east_offset("app"), 50);
+
+  // At the high watermark exactly (the group consumed everything): plausible again.
+  h.west.groups["app"][{"orders", 0}] = 100;
+  auto pass = h.c->run_once();
+  EXPECT_EQ(pass.rejected, 0);
+  EXPECT_EQ(pass.checkpoints, 1);
+  EXPECT_EQ(h.stored()[0].source.v, 100);
+  EXPECT_EQ(h.stored()[0].target.v, 110);
+  EXPECT_EQ(h.east_offset("app"), 110);
+}
+
+// A source partition whose end cannot be read (the topic is gone on west) is not checkpointed:
+// the pass is incomplete, the other partitions are checkpointed.
+TEST(checkpointer, an_offset_whose_source_end_is_unknown_is_not_checkpointed) {
+  harness h;
+  h.west.groups["app"][{"gone", 0}] = 3;
+  h.west.groups["app"][{"orders", 0}] = 50;
+  auto pass = h.c->run_once();
+  EXPECT_FALSE(pass.complete);
+  EXPECT_NE(pass.problem.find("high watermark of gone/0 on west"), std::string::npos)
+      << pass.problem;
+  EXPECT_EQ(pass.checkpoints, 1);
+  EXPECT_EQ(pass.rejected, 0);
+  ASSERT_EQ(h.stored().size(), 1u);
+  EXPECT_EQ(h.stored()[0].topic, "orders");
+}
+
 TEST(checkpointer, group_sync_creates_an_absent_group_without_a_leader_epoch) {
   harness h;
   h.west.groups["app"][{"orders", 0}] = 50;
@@ -340,6 +389,7 @@ TEST(checkpointer, a_failed_flush_produces_everything_again_next_pass) {
 TEST(checkpointer, a_partition_whose_copy_does_not_exist_yet_is_retried) {
   harness h;
   h.west.create_topic("payments", 1);
+  for (int i = 0; i < 3; ++i) h.west.produce("payments", 0, "k", "v");  // 3 is plausible
   h.west.groups["app"][{"payments", 0}] = 3;  // east has no west.payments yet
   h.west.groups["app"][{"orders", 0}] = 50;
   auto pass = h.c->run_once();

@@ -33,6 +33,7 @@ const std::map<std::string, prometheus::MetricType> expected_families = {
     {"tandem_lag_records", prometheus::MetricType::Gauge},
     {"tandem_checkpoint_age_seconds", prometheus::MetricType::Gauge},
     {"tandem_group_syncs_total", prometheus::MetricType::Counter},
+    {"tandem_checkpoints_rejected_total", prometheus::MetricType::Counter},
     {"tandem_produce_errors_total", prometheus::MetricType::Counter},
     {"tandem_offset_map_runs", prometheus::MetricType::Gauge},
     {"tandem_topic_paused", prometheus::MetricType::Gauge},
@@ -57,6 +58,7 @@ void populate(metrics& m) {
   c.checkpoint_age().Set(1.5);
   c.group_sync("synced").Increment();
   c.group_sync("skipped_active").Increment();
+  c.checkpoint_rejected("beyond_high_watermark").Increment();
   f.produce_error("_MSG_TIMED_OUT").Increment();
   m.probe<offset_map_metrics>("west", "east").runs().Set(7);
   f.topic_paused("orders").Set(0);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/daemon/service.h"
+#include "engine/groups/checkpoint_plausibility.h"
 #include "engine/state/peer_runs.h"
 #include "tests/fakes/temp_dir.h"
 
@@ -296,6 +297,54 @@ TEST(restore_state, restores_the_local_flows_runs_and_the_checkpoints_the_store_
   auto again = restore_state(reader, h.store, settings_of_a(), cancel);
   EXPECT_EQ(again.runs, 0);
   EXPECT_EQ(again.checkpoints, 0);
+}
+
+// Issue #10: a checkpoint record beyond the end the map knows of its source partition (here
+// b's orders/0: copies of 0..99) is rejected. Per key the last PLAUSIBLE record wins: a forged
+// record appended after g1's real one leaves g1 at its real position; g3 at the end exactly is
+// plausible; g2 has nothing plausible and keeps its last record, for tandemctl to reject at
+// failover (committing the partition's start). Without a known end (the callback unset)
+// nothing is checked.
+TEST(restore_state, a_checkpoint_beyond_the_source_known_end_is_rejected) {
+  auto scenario = [](bool check, store_harness& h) {
+    fake_reader reader;
+    reader.append_run("tandem.offsets", {k_ba, "orders", 0, R(0, 0, 100)});
+    auto ckpt = [&](const std::string& group, int64_t offset) {
+      reader.append("tandem.checkpoints", "b|a|" + group + "|orders|0",
+                    checkpoint_value("b", "a", group, offset, std::min<int64_t>(offset, 100), 1));
+    };
+    ckpt("g1", 40);
+    ckpt("g1", 5'000'000);  // forged, after the real one
+    ckpt("g2", 101);
+    ckpt("g3", 100);
+    restore_settings s = settings_of_a();
+    const std::vector<std::string> regions{"a", "b"};
+    if (check)
+      s.source_known_end = [&h, naming = policy::naming_policy::prefix(regions, ".").value()](
+                               const offsets::flow_id& f, const std::string& topic,
+                               int32_t p) -> int64_t {
+        return source_known_end(h.store, naming, f.source_region, f.target_region, topic, p)
+            .value();
+      };
+    std::atomic<bool> cancel{false};
+    return restore_state(reader, h.store, s, cancel);
+  };
+  store_harness h;
+  auto res = scenario(true, h);
+  EXPECT_EQ(res.checkpoints, 3);
+  EXPECT_EQ(res.checkpoints_rejected, (std::map<std::string, int64_t>{{"b", 2}}));
+  EXPECT_EQ(res.skipped, 0);
+  EXPECT_NE(res.summary().find(", 2 checkpoints rejected"), std::string::npos) << res.summary();
+  auto cps = h.store.get_checkpoints(k_ba, "").value();
+  ASSERT_EQ(cps.size(), 3u);
+  EXPECT_EQ(cps[0], (offsets::checkpoint{"g1", "orders", 0, {40}, {40}, 1}));
+  EXPECT_EQ(cps[1], (offsets::checkpoint{"g2", "orders", 0, {101}, {100}, 1}));
+  EXPECT_EQ(cps[2], (offsets::checkpoint{"g3", "orders", 0, {100}, {100}, 1}));
+
+  store_harness unchecked;
+  res = scenario(false, unchecked);
+  EXPECT_TRUE(res.checkpoints_rejected.empty());
+  EXPECT_EQ(unchecked.store.get_checkpoints(k_ba, "g1").value().at(0).source.v, 5'000'000);
 }
 
 TEST(restore_state, missing_topics_restore_nothing_and_an_unreachable_cluster_is_reported) {
