@@ -3,6 +3,7 @@
 
 #include "engine/config/names.h"
 #include "engine/kafka/rdkafka/client.h"
+#include "engine/kafka/rdkafka/client_check.h"
 #include "engine/kafka/rdkafka/reader.h"
 #include "tools/tandemctl.h"
 
@@ -15,6 +16,10 @@ int groups_default(std::string_view program, std::span<const std::string_view> a
   return groups_command(program, args, io, default_environment());
 }
 
+int check_config(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return cli::check_config(program, args, io, &engine::rdk::check_clients);
+}
+
 int rebuild_default(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
   return rebuild_command(program, args, io, default_environment());
 }
@@ -23,7 +28,7 @@ constexpr cli::command k_commands[] = {
     {"offsets", "inspect the offset maps: stats, dump, lookup, translate", &offsets_command},
     {"groups", "translate a consumer group's checkpoints, fail it over into this region", &groups_default},
     {"rebuild", "rebuild the offset maps from the origin headers in the target topics", &rebuild_default},
-    {"check-config", "validate a config file and print a summary (secrets redacted)", &cli::check_config},
+    {"check-config", "validate a config file and print a summary (secrets redacted)", &check_config},
 };
 
 constexpr cli::program k_program{

@@ -129,7 +129,8 @@ std::string check_config_usage(std::string_view program) {
          "  2  usage error, unreadable file or invalid config\n";
 }
 
-int check_config(std::string_view program, std::span<const std::string_view> args, streams io) {
+int check_config(std::string_view program, std::span<const std::string_view> args, streams io,
+                 extra_check more) {
   std::string error;
   const std::optional<config_args> parsed = parse_config_args(args, error);
   if (!parsed) {
@@ -147,9 +148,21 @@ int check_config(std::string_view program, std::span<const std::string_view> arg
            << parsed->file << ": " << n << (n == 1 ? " problem" : " problems") << " found\n";
     return k_exit_usage;
   }
-  for (const std::string& w : warnings(*cfg)) io.err << "warning: " << parsed->file << ": " << w << '\n';
+  std::vector<std::string> errors, notes = warnings(*cfg);
+  if (more) more(*cfg, errors, notes);
+  for (const std::string& w : notes) io.err << "warning: " << parsed->file << ": " << w << '\n';
+  for (const std::string& e : errors) io.err << parsed->file << ": " << e << '\n';
+  if (!errors.empty()) {
+    io.err << parsed->file << ": " << errors.size() << (errors.size() == 1 ? " problem" : " problems")
+           << " found\n";
+    return k_exit_usage;
+  }
   io.out << parsed->file << ": OK\n" << summary(*cfg);
   return k_exit_ok;
+}
+
+int check_config(std::string_view program, std::span<const std::string_view> args, streams io) {
+  return check_config(program, args, io, nullptr);
 }
 
 }  // namespace tandem::engine::cli

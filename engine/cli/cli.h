@@ -11,6 +11,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "engine/config/config.h"
 
 namespace tandem::engine::cli {
 
@@ -57,8 +60,16 @@ struct config_args {
 // Error: a one-line reason ("missing FILE", "unexpected argument \"x\"").
 std::optional<config_args> parse_config_args(std::span<const std::string_view> args, std::string& error);
 
+// A check a program adds to check-config beyond the config's own rules (tandem and tandemctl
+// add librdkafka's view of the passthrough: engine/kafka/rdkafka/client_check.h). Appends
+// problems to `errors` (the config is refused, exit 2) and notes to `warnings`.
+using extra_check = void (*)(const config& cfg, std::vector<std::string>& errors,
+                             std::vector<std::string>& warnings);
+
 // `<program> check-config [--config] FILE`: validate, print a redacted summary (exit 0), or
 // print every problem to stderr (exit 2).
+int check_config(std::string_view program, std::span<const std::string_view> args, streams io,
+                 extra_check more);
 int check_config(std::string_view program, std::span<const std::string_view> args, streams io);
 
 // Help text of check-config.

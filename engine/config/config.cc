@@ -88,8 +88,9 @@ bool is_secret_property(std::string_view name) {
   return n == "sasl.oauthbearer.config";
 }
 
-std::map<std::string, std::string> cluster_config::redacted() const {
-  std::map<std::string, std::string> out = librdkafka;
+std::map<std::string, std::string> cluster_config::redact(
+    const std::map<std::string, std::string>& props) {
+  std::map<std::string, std::string> out = props;
   for (auto& [key, value] : out) {
     if (is_secret_property(key)) value = std::string(k_redacted);
   }

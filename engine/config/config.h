@@ -51,9 +51,16 @@ struct cluster_config {
   // to strings, dotted keys (`security.protocol = "SSL"`) are the same as quoted ones
   // (`"security.protocol" = "SSL"`). May hold secrets: print only through redacted().
   std::map<std::string, std::string> librdkafka;
+  // [clusters.<alias>.producer] / [clusters.<alias>.consumer]: the same, for tandem's producers
+  // only / consumers only (applied after librdkafka, so they win). Without them, a property of
+  // the librdkafka table goes only to the clients it applies to (engine/kafka/rdkafka/common.cc).
+  // Properties tandem sets itself are refused in all three (engine/config/passthrough.h).
+  std::map<std::string, std::string> producer;
+  std::map<std::string, std::string> consumer;
 
-  // librdkafka with every secret value (is_secret_property) replaced by k_redacted.
-  std::map<std::string, std::string> redacted() const;
+  // `props` with every secret value (is_secret_property) replaced by k_redacted.
+  static std::map<std::string, std::string> redact(const std::map<std::string, std::string>& props);
+  std::map<std::string, std::string> redacted() const { return redact(librdkafka); }
 };
 
 // [metrics]

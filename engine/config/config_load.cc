@@ -29,7 +29,7 @@ using detail::type_name;
 constexpr std::string_view k_top_keys[] = {"region", "state_dir", "metrics", "log", "clusters", "replication"};
 constexpr std::string_view k_metrics_keys[] = {"listen"};
 constexpr std::string_view k_log_keys[] = {"level"};
-constexpr std::string_view k_cluster_keys[] = {"bootstrap", "librdkafka"};
+constexpr std::string_view k_cluster_keys[] = {"bootstrap", "librdkafka", "producer", "consumer"};
 constexpr std::string_view k_replication_keys[] = {
     "naming",  "separator", "topics",        "exclude",             "groups",
     "group_exclude", "delivery", "topic_refresh", "checkpoint_interval", "sync_group_offsets"};
@@ -275,9 +275,12 @@ void loader::load_cluster(const std::string& alias, const toml::node& n) {
       read_string(*b, path + ".bootstrap", c.bootstrap);
     }
   }
-  if (const toml::table* lt = table_at(*t, path, "librdkafka")) {
+  if (const toml::table* lt = table_at(*t, path, "librdkafka"))
     flatten_librdkafka(*lt, path + ".librdkafka", "", c.librdkafka);
-  }
+  if (const toml::table* pt = table_at(*t, path, "producer"))
+    flatten_librdkafka(*pt, path + ".producer", "", c.producer);
+  if (const toml::table* ct = table_at(*t, path, "consumer"))
+    flatten_librdkafka(*ct, path + ".consumer", "", c.consumer);
 }
 
 // Secrets live here: no message below may contain a value, only keys and types.

@@ -29,6 +29,10 @@ std::string summary(const config& cfg) {
   for (const cluster_config& c : cfg.clusters) {
     out << "  " << c.alias << (c.alias == cfg.region ? " (local)" : "") << "  bootstrap " << c.bootstrap << '\n';
     for (const auto& [key, value] : c.redacted()) out << "    " << key << " = " << value << '\n';
+    for (const auto& [key, value] : cluster_config::redact(c.producer))
+      out << "    (producers) " << key << " = " << value << '\n';
+    for (const auto& [key, value] : cluster_config::redact(c.consumer))
+      out << "    (consumers) " << key << " = " << value << '\n';
   }
   std::string flows;
   for (const cluster_config* remote : cfg.remotes()) {

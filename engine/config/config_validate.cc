@@ -6,6 +6,7 @@
 #include "engine/config/config.h"
 #include "engine/config/config_internal.h"
 #include "engine/config/duration.h"
+#include "engine/config/passthrough.h"
 #include "engine/obs/host_port.h"
 #include "loopguard/names.h"
 #include "policy/topic_filter.h"
@@ -73,6 +74,24 @@ void check_interval(const config& cfg, std::string_view key, std::chrono::millis
   }
 }
 
+// Properties tandem sets itself (engine/config/passthrough.h), in any passthrough section.
+void check_passthrough(const config& cfg, const cluster_config& c, std::vector<diagnostic>& out) {
+  const std::string path = join_key("clusters", c.alias);
+  auto check = [&](const std::map<std::string, std::string>& props, const char* section) {
+    for (const auto& [name, value] : props) {
+      auto why = guarded_reason(name);
+      if (!why) continue;
+      const std::string key = join_key(path + "." + section, name);
+      out.push_back(make_diagnostic(cfg, key, key + ": " + in_quotes(name) +
+                                                  " cannot be set: " + std::string(*why) +
+                                                  "; remove it"));
+    }
+  };
+  check(c.librdkafka, "librdkafka");
+  check(c.producer, "producer");
+  check(c.consumer, "consumer");
+}
+
 void check_clusters(const config& cfg, std::vector<diagnostic>& out) {
   for (const cluster_config& c : cfg.clusters) {
     const std::string path = join_key("clusters", c.alias);
@@ -100,6 +119,7 @@ void check_clusters(const config& cfg, std::vector<diagnostic>& out) {
         start = comma + 1;
       }
     }
+    check_passthrough(cfg, c, out);
   }
 }
 

@@ -4,14 +4,19 @@
 
 #include "engine/cli/cli.h"
 #include "engine/daemon/run_command.h"
+#include "engine/kafka/rdkafka/client_check.h"
 
 namespace {
 
 namespace cli = tandem::engine::cli;
 
+int check_config(std::string_view program, std::span<const std::string_view> args, cli::streams io) {
+  return cli::check_config(program, args, io, &tandem::engine::rdk::check_clients);
+}
+
 constexpr cli::command k_commands[] = {
     {"run", "replicate every remote region into this region until SIGTERM/SIGINT", &cli::run},
-    {"check-config", "validate a config file and print a summary (secrets redacted)", &cli::check_config},
+    {"check-config", "validate a config file and print a summary (secrets redacted)", &check_config},
 };
 
 constexpr cli::program k_program{

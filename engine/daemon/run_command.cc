@@ -10,6 +10,7 @@
 #include "engine/daemon/daemon.h"
 #include "engine/state/offset_journal.h"
 #include "engine/kafka/rdkafka/client.h"
+#include "engine/kafka/rdkafka/client_check.h"
 
 namespace tandem::engine::cli {
 namespace {
@@ -92,6 +93,12 @@ std::expected<config, int> run_config(const run_args& a, streams io) {
     return std::unexpected(k_exit_usage);
   }
   if (a.level) cfg->log.level = *a.level;
+  // What librdkafka would refuse stops the start here (exit 2), not a flow later.
+  std::vector<std::string> errors, notes;
+  rdk::check_clients(*cfg, errors, notes);
+  for (const auto& n : notes) io.err << "warning: " << a.file << ": " << n << '\n';
+  for (const auto& e : errors) io.err << a.file << ": " << e << '\n';
+  if (!errors.empty()) return std::unexpected(k_exit_usage);
   if (cfg->replication.delivery == delivery_mode::exactly_once) {
     io.err << a.file << ": replication.delivery = \"exactly-once\" is not supported yet; use "
                         "\"at-least-once\"\n";

@@ -1,5 +1,6 @@
 #include "engine/kafka/rdkafka/common.h"
 
+#include "engine/kafka/rdkafka/properties.h"
 #include "engine/obs/log.h"
 #include "loopguard/origin_header.h"
 
@@ -16,31 +17,6 @@ void log_line(const rd_kafka_t* rk, int level, const char* facility, const char*
   if (!log::enabled(l)) return;
   std::string text = std::string("librdkafka ") + facility + ": " + message;
   log::write(l, rd_kafka_name(rk), text);
-}
-
-// A conf with bootstrap.servers, then `settings`, then the cluster's passthrough (which wins).
-std::expected<rd_kafka_conf_t*, std::string> make_conf(const cluster_config& cluster,
-                                                       const properties& settings) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set_log_cb(conf, &log_line);
-  char err[512];
-  auto set = [&](const std::string& k, const std::string& v) -> std::optional<std::string> {
-    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK)
-      return std::nullopt;
-    // librdkafka's reason may quote the value: never for a secret property.
-    std::string why = is_secret_property(k) ? std::string("invalid value") : std::string(err);
-    return "clusters." + cluster.alias + ".librdkafka: property \"" + k + "\" rejected: " + why;
-  };
-  std::optional<std::string> problem = set("bootstrap.servers", cluster.bootstrap);
-  for (auto it = settings.begin(); !problem && it != settings.end(); ++it)
-    problem = set(it->first, it->second);
-  for (auto it = cluster.librdkafka.begin(); !problem && it != cluster.librdkafka.end(); ++it)
-    problem = set(it->first, it->second);
-  if (problem) {
-    rd_kafka_conf_destroy(conf);
-    return std::unexpected(*problem);
-  }
-  return conf;
 }
 
 // The outcome of a CreateTopics / CreatePartitions request (nullptr: it timed out).
@@ -70,6 +46,46 @@ event_ptr wait_event(rd_kafka_queue_t* q, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
+// Whether a property of [clusters.X.librdkafka] goes to a client of `type`: those of one client
+// kind only go to that kind; unknown names go everywhere (librdkafka refuses them by name).
+static bool applies_to(rd_kafka_type_t type, const std::string& name) {
+  auto s = scope_of(name);
+  if (!s || *s == property_scope::both) return true;
+  return (*s == property_scope::producer) == (type == RD_KAFKA_PRODUCER);
+}
+
+// A conf with bootstrap.servers, then `settings`, then the cluster's passthrough (which wins):
+// [librdkafka] (the properties that apply to `type`), then [producer] or [consumer].
+std::expected<rd_kafka_conf_t*, std::string> make_conf(rd_kafka_type_t type,
+                                                       const cluster_config& cluster,
+                                                       const properties& settings,
+                                                       log_fn logger) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set_log_cb(conf, logger);
+  char err[512];
+  auto set = [&](const std::string& section, const std::string& k,
+                 const std::string& v) -> std::optional<std::string> {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) == RD_KAFKA_CONF_OK)
+      return std::nullopt;
+    // librdkafka's reason may quote the value: never for a secret property.
+    std::string why = is_secret_property(k) ? std::string("invalid value") : std::string(err);
+    return "clusters." + cluster.alias + section + ": property \"" + k + "\" rejected: " + why;
+  };
+  std::optional<std::string> problem = set("", "bootstrap.servers", cluster.bootstrap);
+  for (auto it = settings.begin(); !problem && it != settings.end(); ++it)
+    problem = set("", it->first, it->second);
+  for (const auto& [k, v] : cluster.librdkafka)
+    if (!problem && applies_to(type, k)) problem = set(".librdkafka", k, v);
+  bool producer = type == RD_KAFKA_PRODUCER;
+  for (const auto& [k, v] : producer ? cluster.producer : cluster.consumer)
+    if (!problem) problem = set(producer ? ".producer" : ".consumer", k, v);
+  if (problem) {
+    rd_kafka_conf_destroy(conf);
+    return std::unexpected(*problem);
+  }
+  return conf;
+}
+
 properties manual_consumer(const std::string& client_id, const std::string& group_id,
                            std::initializer_list<property> more) {
   properties p{{"client.id", client_id},
@@ -89,7 +105,7 @@ properties idempotent_producer(const std::string& client_id, std::initializer_li
 
 std::expected<handle, std::string> make_client(rd_kafka_type_t type, const cluster_config& cluster,
                                                const properties& settings, delivery_hook hook) {
-  auto conf = make_conf(cluster, settings);
+  auto conf = make_conf(type, cluster, settings, &log_line);
   if (!conf) return std::unexpected(conf.error());
   if (hook.on_report) {
     rd_kafka_conf_set_opaque(*conf, hook.opaque);

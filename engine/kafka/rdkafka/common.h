@@ -54,6 +54,16 @@ struct delivery_hook {
   void (*on_report)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr;
 };
 
+using log_fn = void (*)(const rd_kafka_t*, int level, const char* facility, const char* message);
+
+// The conf of a client of `type` for `cluster`: bootstrap.servers, then `settings`, then the
+// cluster's passthrough (which wins): the [librdkafka] properties that apply to `type`
+// (engine/kafka/rdkafka/properties.h), then [producer] or [consumer]. librdkafka's log lines go
+// to `logger`. Error names a rejected property and section (never its value).
+[[nodiscard]] std::expected<rd_kafka_conf_t*, std::string> make_conf(
+    rd_kafka_type_t type, const cluster_config& cluster, const properties& settings,
+    log_fn logger);
+
 // A client of `cluster`: bootstrap.servers, then `settings`, then the cluster's passthrough
 // (which wins). Error names a rejected property (never its value: it may be a secret) and
 // librdkafka's reason, or why the client cannot be created.

@@ -178,6 +178,33 @@ std::vector<malformed_case> malformed_cases() {
       {"listen_ipv6_without_brackets", with_minimal("[metrics]\nlisten = \"::1:9464\"\n"),
        {"an IPv6 host must be in brackets"}},
       {"listen_without_host", with_minimal("[metrics]\nlisten = \":9464\"\n"), {"missing host"}},
+
+      // --- passthrough keys tandem sets itself (issue #12: a guarantee is never overridden) ---
+      {"passthrough_acks", with_minimal("[clusters.west.librdkafka]\nacks = \"1\"\n"),
+       {"east.toml:10:8: clusters.west.librdkafka.acks: \"acks\" cannot be set: tandem's producers "
+        "are idempotent with acks=all"}},
+      {"passthrough_isolation_level_in_consumer",
+       with_minimal("[clusters.west.consumer]\n\"isolation.level\" = \"read_uncommitted\"\n"),
+       {"clusters.west.consumer.'isolation.level': \"isolation.level\" cannot be set: tandem reads "
+        "read_committed"}},
+      {"passthrough_delivery_timeout_alias_in_producer",
+       with_minimal("[clusters.east.producer]\n\"delivery.timeout.ms\" = 1000\n"),
+       {"\"delivery.timeout.ms\" cannot be set: tandem retries a record until it is delivered"}},
+      {"passthrough_group_id", with_minimal("[clusters.east.librdkafka]\n\"group.id\" = \"mine\"\n"),
+       {"\"group.id\" cannot be set: tandem names its own consumer groups"}},
+      {"passthrough_auto_offset_reset",
+       with_minimal("[clusters.east.librdkafka]\nauto.offset.reset = \"latest\"\n"),
+       {"\"auto.offset.reset\" cannot be set"}},
+      {"passthrough_enable_auto_commit",
+       with_minimal("[clusters.east.consumer]\n\"enable.auto.commit\" = true\n"),
+       {"\"enable.auto.commit\" cannot be set: tandem commits a position only after its records "
+        "are delivered"}},
+      {"passthrough_transactional_id",
+       with_minimal("[clusters.east.producer]\n\"transactional.id\" = \"x\"\n"),
+       {"\"transactional.id\" cannot be set"}},
+      {"passthrough_bootstrap_servers",
+       with_minimal("[clusters.east.librdkafka]\n\"bootstrap.servers\" = \"x:1\"\n"),
+       {"clusters.east.librdkafka.'bootstrap.servers': set clusters.east.bootstrap instead"}},
   };
 }
 
