@@ -53,10 +53,11 @@ std::string common_description() {
          "Columns: FROM is GROUP's committed offset on REGION at the checkpoint (AGE ago); TO the\n"
          "offset to commit on LOCAL; KIND how it was found (exact, rounded, below_coverage, empty);\n"
          "REREAD the offsets read again (\"?\" when the map cannot tell).\n\n"
-         "A checkpoint whose offset is beyond the end the offset map knows of REGION's partition\n"
-         "(what tandem copied or read of it) cannot be trusted (forged, damaged, or of a recreated\n"
-         "topic): it is rejected (\"rejected:\" lines) and the partition is translated from its\n"
-         "start instead, as if there were no checkpoint: re-reads, never skips.\n\n"
+         "A checkpoint beyond the end the offset map knows of REGION's partition (what tandem\n"
+         "copied or read of it) is noted (\"note:\" lines): the group consumed records there that\n"
+         "are not known to be copied here (lost with REGION, or not copied yet). Checkpoints are\n"
+         "checked against REGION's high watermark when written, and a restore from Kafka keeps\n"
+         "only plausible ones, so it is translated like any other (clamped: no copy skipped).\n\n"
          "Each cluster request times out after 10 s; transient errors (NOT_COORDINATOR while a\n"
          "coordinator loads, a dropped connection, ...) are retried for up to 20 s.\n\n";
 }
@@ -71,9 +72,9 @@ std::string translate_usage(std::string_view program) {
          "  --group GROUP          the consumer group\n"
          "  --from REGION          the remote region the group moves from\n" +
          std::string(k_common_options_help) +
-         "\nJSON: {\"group\",\"from\",\"to\",\"flow\",\"rejected\",\"partitions\":[{\"topic\",\"partition\",\n"
+         "\nJSON: {\"group\",\"from\",\"to\",\"flow\",\"beyond_known_end\",\"partitions\":[{\"topic\",\"partition\",\n"
          "\"from_offset\",\"checkpoint_time_ms\",\"to_topic\",\"to_offset\",\"kind\",\"reread\",\"identity\"?,\"error\",\n"
-         "\"rejected\"}]}; \"rejected\": the count, per partition null or {\"reason\":\"beyond_map_end\",\"known_end\"}.\n"
+         "\"beyond_known_end\"}]}; \"beyond_known_end\": the count, per partition null or {\"known_end\"}.\n"
          "\"identity\" (identity naming): {\"a_term\",\"a_kind\",\"b_term\",\"b_kind\",\"c_term\"?,\"c_kind\"?}, the\n"
          "first record on LOCAL not consumed of REGION's, of LOCAL's own and (mesh) the lowest of the\n"
          "other regions'.\n\n" +

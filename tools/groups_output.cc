@@ -42,8 +42,7 @@ json move_json(const partition_move& m, const failover_state* fo) {
   } else {
     j.update({{"to_offset", nullptr}, {"kind", nullptr}, {"reread", nullptr}, {"error", m.error}});
   }
-  j["rejected"] = m.rejected_end ? json{{"reason", engine::k_beyond_map_end}, {"known_end", *m.rejected_end}}
-                                 : json(nullptr);
+  j["beyond_known_end"] = m.beyond_end ? json{{"known_end", *m.beyond_end}} : json(nullptr);
   if (fo) {
     j["current_offset"] = nullable(m.current);
     j["action"] = m.to ? json(action_name(m.act)) : json(nullptr);
@@ -57,7 +56,7 @@ void write_json(const context& ctx, const group_plan& plan, const failover_state
               {"from", plan.flow.source_region},
               {"to", plan.flow.target_region},
               {"flow", offsets::to_string(plan.flow)},
-              {"rejected", plan.rejected}};
+              {"beyond_known_end", plan.beyond_end}};
   if (fo) {
     doc.update({{"dry_run", fo->dry_run},
                 {"group_state", engine::to_string(fo->state)},
@@ -111,10 +110,10 @@ void write_table(const context& ctx, const group_plan& plan, const failover_stat
   for (const auto& m : plan.moves)
     if (!m.to) out << "error: " << m.from.topic << "/" << m.from.partition << ": " << m.error << '\n';
   for (const auto& m : plan.moves)
-    if (m.rejected_end)
-      out << "rejected: " << m.from.topic << "/" << m.from.partition << ": the checkpoint at " << m.from.source.v
-          << " is beyond the end the offset map knows of that partition on " << s << " (" << *m.rejected_end
-          << "); translated from the partition's start instead (re-reads, never skips)\n";
+    if (m.beyond_end)
+      out << "note: " << m.from.topic << "/" << m.from.partition << ": the checkpoint at " << m.from.source.v
+          << " is beyond the end the offset map knows of that partition on " << s << " (" << *m.beyond_end
+          << "): the group consumed records there that are not known to be copied here\n";
   out << '\n';
   if (!fo) {
     out << plan.moves.size() << (plan.moves.size() == 1 ? " partition" : " partitions")

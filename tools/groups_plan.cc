@@ -99,11 +99,13 @@ partition_move plan_move(const context& ctx, const offsets::offset_store& store,
     m.error = known_end.error().message;
     return m;
   }
-  int64_t position = m.from.source.v;
-  if (position > *known_end) {  // rejected: as if there were no checkpoint (the partition's start)
-    m.rejected_end = *known_end;
-    position = 0;
-  }
+  // Beyond the map's known end: reported, not rejected. The store's checkpoints were checked
+  // against REGION's high watermark when the checkpointer wrote them, and a restore keeps only
+  // plausible ones (else the partition's start): such a checkpoint is a group that consumed
+  // records the map never saw copied (lost with REGION, or not copied yet). Translated and
+  // clamped, it skips none of the copies; rejecting it would re-read the whole partition.
+  const int64_t position = m.from.source.v;
+  if (position > *known_end) m.beyond_end = *known_end;
   // Clamped to the partition as it is: never past its high watermark (docs/design.md).
   std::optional<int64_t> end;
   if (bounds->high >= 0) end = bounds->high;
@@ -133,7 +135,7 @@ std::expected<group_plan, failure> plan_group(const context& ctx, const offsets:
   for (auto& c : *checkpoints) {
     partition_move m = plan_move(ctx, store, admin, *naming, plan.flow, third, std::move(c));
     if (!m.to) ++plan.errors;
-    if (m.rejected_end) ++plan.rejected;
+    if (m.beyond_end) ++plan.beyond_end;
     plan.moves.push_back(std::move(m));
   }
   return plan;

@@ -38,9 +38,9 @@ struct partition_move {
   action act = action::commit;
   // Set when the checkpoint's offset is beyond the end the offset map knows of REGION's
   // partition (engine/groups/checkpoint_plausibility.h; REGION is never contacted): that known
-  // end. The checkpoint is rejected and `to` is the translation of the partition's start, as
-  // if the group had no checkpoint there: re-reads, never skips.
-  std::optional<int64_t> rejected_end;
+  // end. The group consumed records of REGION the map never saw copied; `to` is the clamped
+  // translation as for any checkpoint (groups_plan.cc says why it is not rejected).
+  std::optional<int64_t> beyond_end;
 };
 
 struct group_plan {
@@ -48,7 +48,7 @@ struct group_plan {
   offsets::flow_id flow;  // {REGION, LOCAL}
   std::vector<partition_move> moves;
   int errors = 0;         // moves without a translation
-  int rejected = 0;       // moves whose checkpoint was rejected (rejected_end)
+  int beyond_end = 0;     // moves whose checkpoint is beyond the map's known end
 };
 
 struct group_args {
@@ -92,7 +92,7 @@ auto with_retries(std::chrono::milliseconds retry_for, F&& request) -> decltype(
 }
 
 // Translates every checkpoint of the group (one log-start request per partition); a checkpoint
-// beyond its source partition's known end is rejected (partition_move::rejected_end). A partition
+// beyond its source partition's known end is reported (partition_move::beyond_end). A partition
 // that cannot be translated is a move with an error (counted in group_plan::errors). Error: no
 // checkpoint of the group (exit 1, saying why), the store or the naming policy failing.
 std::expected<group_plan, failure> plan_group(const context& ctx, const offsets::offset_store& store,

@@ -22,12 +22,17 @@
 // Every term is a lower bound of S's real end (offsets the map saw exist), so the rule errs
 // only by rejecting: a legitimate checkpoint ahead of the copies (the group consumed records of
 // S not yet copied to T) is rejected too when S cannot be asked. That is safe because of the
-// fallback: a rejected checkpoint is replaced by the previous plausible one (restore: the last
-// plausible record in log order; a key with none keeps its last record, for tandemctl to
-// reject) or by none (tandemctl: the partition moves as if the group were at the start of S's
-// partition: the destination's first recorded copy / log start, committed), both of which round
-// toward re-reading. A checkpoint is never lowered to the known end: a forged X
-// past the end says nothing about where the group really is.
+// fallback: a rejected checkpoint is replaced by the previous plausible one (the checkpointer:
+// the one stored before; restore: the last plausible record in log order; a key with none gets
+// a checkpoint at the partition's start), both of which round toward re-reading. A checkpoint
+// is never lowered to the known end: a forged X past the end says nothing about where the
+// group really is.
+//
+// tandemctl (groups translate|failover) only REPORTS a stored checkpoint beyond the map's known
+// end: the store holds what the checkpointer checked against S's high watermark and what a
+// restore found plausible, so such a checkpoint is a group ahead of the copies (the records
+// between are lost with S or not copied yet). Rejecting it there would re-read the whole
+// partition at every disaster failover of a group that kept up with S.
 #pragma once
 
 #include <cstdint>

@@ -179,8 +179,8 @@ class end_check {
           << "restore: checkpoint of group " << c.group << " on " << f.source_region << "'s "
           << c.topic << "/" << c.partition << " at " << c.source.v << " rejected: beyond the "
           << "end the offset map knows of that partition (" << it->second << "); the previous "
-          << "plausible checkpoint of the group is kept (re-reads, never skips); without one, "
-          << "tandemctl groups failover rejects it too and starts the partition from its start";
+          << "plausible checkpoint of the group is kept (re-reads, never skips); without one, the "
+          << "group is checkpointed at the partition's start";
     return false;
   }
 
@@ -216,6 +216,20 @@ int64_t restore_missing_checkpoints(
       ++added;
   }
   return added;
+}
+
+// A key without any plausible record gets a checkpoint at the partition's start: tandemctl
+// then moves the partition from there, committed (re-reads), rather than leaving it to the
+// consumer's auto.offset.reset (maybe "latest": a skip). Never the record itself: tandemctl
+// trusts the store's checkpoints (tools/groups_plan.cc).
+template <class Map>
+void at_partition_start(const Map& rejected, Map& last) {
+  for (auto [k, c] : rejected)
+    if (!last.count(k)) {
+      c.source = offsets::source_offset{0};
+      c.target = offsets::target_offset{0};
+      last.emplace(k, c);
+    }
 }
 
 }  // namespace
@@ -266,10 +280,7 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
                   if (ends.plausible(d->flow, c)) last.insert_or_assign(k, c);
                   else rejected.insert_or_assign(k, c);
                 });
-  // A key without any plausible record keeps its last one: tandemctl rejects it again at
-  // failover (checkpoint_plausibility.h) and moves the partition from its start, committed,
-  // rather than leaving it to the consumer's auto.offset.reset (maybe "latest": a skip).
-  for (const auto& [k, c] : rejected) last.try_emplace(k, c);
+  at_partition_start(rejected, last);
   res.complete = res.complete && ok;
   res.checkpoints = restore_missing_checkpoints(store, s, last, skip);
   if (!first_problem.empty())

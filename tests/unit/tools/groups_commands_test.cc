@@ -84,11 +84,12 @@ TEST_F(test_groups, test_a_map_past_the_end_of_the_destination_fails_over_from_t
   EXPECT_EQ((cluster_->committed["billing"][{"east.orders", 0}]), 0);
 }
 
-// Issue #10: a checkpoint beyond the end the map knows of east's partition (orders/0: copied
-// up to 24, read up to 25) is rejected, as a forged tandem.checkpoints record would be: the
-// partition moves as if the group had no checkpoint (from its start: east.orders/0's log
-// start), reported in the table and in --json; the plausible partitions are unchanged.
-TEST_F(test_groups, test_a_checkpoint_beyond_the_sources_known_end_is_rejected) {
+// Issue #10: a stored checkpoint beyond the end the map knows of east's partition (orders/0:
+// copied up to 24, read up to 25) is a group ahead of the copies (the checkpointer checked it
+// against east's high watermark; restore keeps only plausible ones): noted in the table and in
+// --json, translated and clamped like any other (the end of the copies: no copy skipped, no
+// partition re-read from its start).
+TEST_F(test_groups, test_a_checkpoint_beyond_the_sources_known_end_is_noted_and_clamped) {
   commit(east_west, "orders", 0, {{{10}, {100}, 5}, {{20}, {110}, 5}}, 25);
   commit(east_west, "orders", 1, {{{0}, {0}, 3}}, 3);
   checkpoint(east_west, "billing", "orders", 0, 5'000'000, 114, k_checkpoint_time);
@@ -97,28 +98,27 @@ TEST_F(test_groups, test_a_checkpoint_beyond_the_sources_known_end_is_rejected) 
   const std::string config = write_config("prefix");
   const auto table = groups({"translate", "--config", config, "--group", "billing", "--from", "east"});
   ASSERT_EQ(table.code, 0) << table.err;
-  EXPECT_TRUE(contains(table.out, "rejected: orders/0: the checkpoint at 5000000 is beyond the end the offset "
-                                  "map knows of that partition on east (25); translated from the partition's "
-                                  "start instead (re-reads, never skips)\n"))
+  EXPECT_TRUE(contains(table.out, "note: orders/0: the checkpoint at 5000000 is beyond the end the offset "
+                                  "map knows of that partition on east (25): the group consumed records there "
+                                  "that are not known to be copied here\n"))
       << table.out;
-  EXPECT_FALSE(contains(table.out, "rejected: orders/1")) << table.out;
+  EXPECT_FALSE(contains(table.out, "note: orders/1")) << table.out;
 
   const auto r = groups({"failover", "--config", config, "--group", "billing", "--from", "east", "--json"});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto j = parse_json(r.out);
   ASSERT_TRUE(j) << r.out;
-  EXPECT_EQ((*j)["rejected"].num, 1);
+  EXPECT_EQ((*j)["beyond_known_end"].num, 1);
   const json& p = (*j)["partitions"];
   ASSERT_EQ(p.items.size(), 2u);
   EXPECT_EQ(p[0]["from_offset"].num, 5'000'000);
-  EXPECT_EQ(p[0]["rejected"]["reason"].str, "beyond_map_end");
-  EXPECT_EQ(p[0]["rejected"]["known_end"].num, 25);
-  EXPECT_EQ(p[0]["to_offset"].num, 0);
-  EXPECT_EQ(p[0]["kind"].str, "below_coverage");
-  EXPECT_TRUE(p[1]["rejected"].is_null());
+  EXPECT_EQ(p[0]["beyond_known_end"]["known_end"].num, 25);
+  EXPECT_EQ(p[0]["to_offset"].num, 115);  // after the last copy (110..114): rounded, as the map ends
+  EXPECT_EQ(p[0]["kind"].str, "rounded");
+  EXPECT_TRUE(p[1]["beyond_known_end"].is_null());
   EXPECT_EQ(p[1]["to_offset"].num, 3);
   EXPECT_EQ(p[1]["kind"].str, "exact");
-  EXPECT_EQ((cluster_->committed["billing"][{"east.orders", 0}]), 0);
+  EXPECT_EQ((cluster_->committed["billing"][{"east.orders", 0}]), 115);
   EXPECT_EQ((cluster_->committed["billing"][{"east.orders", 1}]), 3);
 }
 
