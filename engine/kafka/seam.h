@@ -271,9 +271,10 @@ class state_producer {
                                                         int32_t partitions,
                                                         const topic_configs& configs,
                                                         std::chrono::milliseconds timeout) = 0;
-  // Queues one record (key and value copied) for partition 0 of `topic`.
+  // Queues one record (key and value copied) for partition 0 of `topic`. A null value
+  // (nullopt) is a tombstone: compaction then removes the key (tandem.offsets: an erased run).
   [[nodiscard]] virtual kafka_result<void> produce(const std::string& topic, std::string_view key,
-                                                   std::string_view value) = 0;
+                                                   std::optional<std::string_view> value) = 0;
   // Waits until every queued record is delivered or `timeout` passes. Error: a record failed
   // or is still undelivered (the first such error since the previous flush).
   [[nodiscard]] virtual kafka_result<void> flush(std::chrono::milliseconds timeout) = 0;
