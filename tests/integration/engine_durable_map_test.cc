@@ -3,10 +3,11 @@
 // directory rebuilds exactly the current map).
 //
 //   a: T (1 partition) ── tandem b (prefix) ──> b: a.T        b's runs ──> b: tandem.offsets
+//                                   tandem a <── tails b's tandem.offsets (peer direction a->b)
 //   100 records copied; a.T deleted on b and recreated by tandem; 50 more records land at
 //   a.T 0..49. b's map is then src 100..149 -> dst 0..49; tandem.offsets must say so too
-//   (the old run tombstoned). b stopped, its state directory wiped, b restarted: restored
-//   from tandem.offsets only.
+//   (the old run tombstoned), and a's learned copy of a->b too. b stopped, its state
+//   directory wiped, b restarted: restored from tandem.offsets only.
 //   checked: the restored map equals the live one (as `tandemctl offsets dump --json` shows
 //   them); every translation of a source offset lands within the new a.T (<= its high
 //   watermark), and a consumer positioned there reads every record of T at or above that
@@ -63,10 +64,11 @@ std::vector<run_triple> published(const std::string& bootstrap, const std::strin
   return out;
 }
 
-std::vector<run_triple> dump(const tandem_process& proc, const std::string& from,
+// The runs of `flow` ("a->b") and `topic` in the state of `proc` (tandemctl offsets dump).
+std::vector<run_triple> dump(const tandem_process& proc, const std::string& flow,
                              const std::string& topic) {
   auto r = run_command(k_tandemctl + " offsets dump --config " + proc.config_path().string() +
-                       " --from " + from + " --topic " + topic + " --json 2>&1");
+                       " --flow '" + flow + "' --topic " + topic + " --json 2>&1");
   return sorted(runs_of(r.output));
 }
 
@@ -88,9 +90,16 @@ TEST(engine_durable_map, a_target_recreated_while_running_is_restored_exactly_af
   const auto& b = eps[1];
   const std::string topic = unique_topic("durable-map");
   const std::string copy = a.alias + "." + topic;
+  const std::string flow = a.alias + "->" + b.alias;
   auto proc = start_prefix_copy(a, b, eps, topic, numbered_records("v", 0, 100));
   ASSERT_FALSE(HasFailure());
   offsets_probe probe_b(b.bootstrap);
+  // a's process learns b's map of a->b from b's tandem.offsets: the old run first.
+  auto peer = start_tandem(a.alias, eps, {topic}, "prefix", "1s");
+  ASSERT_FALSE(HasFailure());
+  std::vector<run_triple> learned;
+  ASSERT_TRUE(wait_until([&] { return !(learned = dump(*peer, flow, topic)).empty(); }, 30s, 500ms))
+      << peer->log_tail();
 
   auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
                          "--bootstrap-server " + b.bootstrap + " --delete --topic " + copy + " 2>&1");
@@ -111,10 +120,14 @@ TEST(engine_durable_map, a_target_recreated_while_running_is_restored_exactly_af
       [&] { return (in_kafka = published(b.bootstrap, a.alias, b.alias, topic)) == want; }, 30s,
       500ms);
   EXPECT_TRUE(caught_up) << "live runs in b's tandem.offsets:" << describe(in_kafka);
+  // The peer erased the tombstoned run and learned the new one.
+  bool peer_follows =
+      wait_until([&] { return (learned = dump(*peer, flow, topic)) == want; }, 30s, 500ms);
+  EXPECT_TRUE(peer_follows) << "a's learned copy of " << flow << ":" << describe(learned);
 
   auto st = proc->terminate(10s);
   EXPECT_TRUE(st.exited && st.code == 0) << st.describe();
-  const auto live_map = dump(*proc, a.alias, topic);
+  const auto live_map = dump(*proc, flow, topic);
   ASSERT_EQ(live_map, want);
   const std::filesystem::path state = proc->dir() / "state";
   ASSERT_TRUE(std::filesystem::exists(state)) << state;
@@ -122,7 +135,7 @@ TEST(engine_durable_map, a_target_recreated_while_running_is_restored_exactly_af
   ASSERT_EQ(proc->start(), "");
   ASSERT_TRUE(proc->wait_ready(60s)) << proc->log_tail();
   std::vector<run_triple> restored;
-  bool equal = wait_until([&] { return (restored = dump(*proc, a.alias, topic)) == live_map; },
+  bool equal = wait_until([&] { return (restored = dump(*proc, flow, topic)) == live_map; },
                           30s, 500ms);
   EXPECT_TRUE(equal) << "restored:" << describe(restored) << "\nlive:" << describe(live_map)
                      << "\n" << proc->log_tail();
@@ -148,7 +161,7 @@ TEST(engine_durable_map, a_target_recreated_while_running_is_restored_exactly_af
   rd_kafka_consumer_close(rk.get());
   std::printf("[figures] target recreated, state wiped: restored%s, live%s\n",
               describe(restored).c_str(), describe(live_map).c_str());
-  expect_clean_stop({proc.get()});
+  expect_clean_stop({proc.get(), peer.get()});
 }
 
 }  // namespace
