@@ -143,16 +143,20 @@ class partition_apply {
   }
 
   // The stored runs `r` conflicts with: they own a target offset of `r` for another source
-  // record. A scan of the partition, only after the store refused `r`.
+  // record. Walks the stored runs backwards from r's target end, one lookup each: target
+  // ranges of stored runs are disjoint (canonical rule 2), so the first one that ends at or
+  // below r's start ends the walk. Only after the store refused `r`.
   std::expected<std::vector<offsets::run>, offsets::error> conflicting(const offsets::run& r) const {
-    auto all = store_.runs(p_);
-    if (!all) return std::unexpected(all.error());
     std::vector<offsets::run> out;
-    for (const auto& s : *all)
-      if (s.dst_start < r.dst_end() && r.dst_start < s.dst_end() &&
-          s.src_start.v - s.dst_start.v != r.src_start.v - r.dst_start.v)
-        out.push_back(s);
-    return out;
+    offsets::target_offset below = r.dst_end();
+    for (;;) {
+      auto e = store_.lookup_by_destination(p_, below);
+      if (!e) return std::unexpected(e.error());
+      if (!*e || (*e)->dst_end() <= r.dst_start) return out;
+      const offsets::run& s = **e;
+      if (s.src_start.v - s.dst_start.v != r.src_start.v - r.dst_start.v) out.push_back(s);
+      below = s.dst_start;
+    }
   }
 
   bool replaceable(const offsets::run& s, size_t pos) const {

@@ -211,6 +211,12 @@ TEST(durable_map, restore_decides_conflicts_by_log_order_and_keeps_unpublished_r
   };
   // A tombstone lost (a full publish queue): the later of two conflicting runs wins.
   EXPECT_EQ(restore({live(0, 0, 100), live(100, 0, 5)}, {}).first, (std::vector<run>{R(100, 0, 5)}));
+  // ... and replaces every earlier run it meets on the target, not the ones beside it.
+  EXPECT_EQ(restore({live(0, 0, 10), live(20, 10, 10), live(40, 20, 10), live(60, 40, 5),
+                     live(100, 5, 20)},
+                    {})
+                .first,
+            (std::vector<run>{R(60, 40, 5), R(100, 5, 20)}));
   // A store from a backup holds runs the topic tombstoned or cut since: they go.
   auto [from_backup, res] = restore({live(0, 0, 100), live(200, 100, 50), gone(0, 0),
                                      live(100, 0, 5), live(200, 100, 20)},
