@@ -187,6 +187,7 @@ class record_sink {
 //                   committed_offsets  put_checkpoint             committed_offsets, partition_bounds,
 //                                      │                          alter_offsets (idle groups only)
 //                                      └──> state_producer(T): tandem.checkpoints (compacted)
+// (state_producer also writes tandem.offsets for engine/state/run_publisher.h, tombstones too.)
 //
 // Separate from record_source / record_sink: group admin requests take seconds when a cluster
 // is slow, and the flow's thread must not wait for them.

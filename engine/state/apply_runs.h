@@ -24,7 +24,7 @@
 // topic's runs it conflicts with. Limit: for those unpublished changes the topic's older word
 // wins where it holds the key (a cut undone, an erased run back); that only adds coverage the
 // target may no longer hold, which the flow's check of the target's end at start invalidates
-// again (flow_journal::target_ends_at) or a translation clamps; never a skip.
+// again (flow_journal::target_ends_at) or a group translation clamps; never a skip.
 #pragma once
 
 #include <cstdint>

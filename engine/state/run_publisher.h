@@ -18,9 +18,12 @@
 // a tombstone never overtakes a later re-publication of its key, nor a run an earlier one.
 //
 // Never blocks the caller: publish() appends under a mutex and returns. The queue is bounded
-// (max_queued runs; beyond it the oldest are dropped, counted as errors and logged): a dropped run
-// stays in the local store and is missing from Kafka only, so a restore from Kafka would have a
-// hole there, which at failover means re-reads, never skips (docs/design.md "Translation").
+// (max_queued entries; beyond it the oldest are dropped, counted as errors and logged): a dropped
+// run stays in the local store and is missing from Kafka only, so a restore from Kafka would have
+// a hole there, which at failover means re-reads, never skips (docs/design.md "Translation"). A
+// dropped tombstone leaves a stale run live in the topic: a replay lets the later run that
+// conflicts with it win (engine/state/apply_runs.h), and a stale run nothing conflicts with
+// only adds coverage the target no longer holds, which group translations clamp.
 //
 // Delivery is at-least-once: a failed or timed-out flush re-produces its whole batch (records
 // may then be written twice; compaction keeps one per key).
