@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "offsets/canonical.h"
 #include "offsets/error.h"
 #include "offsets/ids.h"
 #include "offsets/run.h"
@@ -107,16 +108,38 @@ class offset_store {
   // Partitions may belong to different flows (own runs and echo-learned peer runs).
   // errc::invalid_argument: a bad name, run, resume position, or a partition listed twice.
   // errc::destination_conflict: see plan_insert; nothing is written.
-  std::expected<void, error> commit_batch(std::span<const partition_batch> batch);
+  // `changes` (optional): receives what the commit did to the stored runs, one map_change per
+  // batch entry, in order (empty for an entry without runs). Usually `put` is the entry's runs;
+  // a run that meets stored copies is split (canonical.h), and then its pieces are what the
+  // store holds: the offset journal publishes these, so tandem.offsets keys the runs as the
+  // store does.
+  std::expected<void, error> commit_batch(std::span<const partition_batch> batch,
+                                          std::vector<map_change>* changes = nullptr);
 
-  // Drops the runs below the source's log start (plan_trim). Returns the runs erased.
-  std::expected<int64_t, error> trim_below(const partition_ref& p, source_offset log_start);
+  // The writes below report WHAT they changed, not a count: `erase` holds the stored runs
+  // removed, `put` the runs written in their place (both ordered by (src_start, dst_start)).
+  // A run cut at its end keeps its key (src_start, dst_start) with a new length: it is in both
+  // lists. A run cut at its head, or split, yields new keys. An erased key that is not put
+  // again is gone from the map (tandem.offsets gets a tombstone for it: offset_journal).
+
+  // Drops the runs below the source's log start (plan_trim). One WriteBatch.
+  std::expected<map_change, error> trim_below(const partition_ref& p, source_offset log_start);
 
   // Forgets what the map says about the partition from a source or a target offset on, when
-  // that side was truncated or recreated (plan_invalidate_source / _destination). Returns the
-  // stored runs erased or rewritten (cut, or split to keep the map canonical). One WriteBatch.
+  // that side was truncated or recreated (plan_invalidate_source / _destination): runs erased,
+  // cut, or split to keep the map canonical. One WriteBatch.
   enum class side { source, destination };
-  std::expected<int64_t, error> invalidate(const partition_ref& p, side which, int64_t from);
+  std::expected<map_change, error> invalidate(const partition_ref& p, side which, int64_t from);
+
+  // Erases the stored runs at the keys (src_start, dst_start) of `erase` (whatever their
+  // length; keys the store does not hold are ignored), then adds `put` as commit_batch does
+  // (plan_insert against what remains). One WriteBatch: all of it or nothing. For replaying
+  // tandem.offsets into a store (engine/state/state_restore.h): a tombstone erases its key, a
+  // record of a known key with another length replaces the stored run, a newer run replaces
+  // the runs it conflicts with. Erasing keeps the map canonical (a subset of a canonical map
+  // is canonical). errc::invalid_argument, errc::destination_conflict: as commit_batch.
+  std::expected<map_change, error> replace_runs(const partition_ref& p, std::span<const run> erase,
+                                                std::span<const run> put);
 
   // Writes (replaces) the checkpoint of (flow, group, topic, partition).
   std::expected<void, error> put_checkpoint(const flow_id& flow, const checkpoint& c);

@@ -93,6 +93,27 @@ std::expected<std::vector<run>, error> runs_meeting(rocksdb::DB& db, const parti
   return out;
 }
 
+// The stored runs at the keys (src_start, dst_start) of `wanted`, whatever their length.
+std::expected<std::vector<run>, error> stored_at_keys(rocksdb::DB& db, const partition_keys& k,
+                                                      std::span<const run> wanted,
+                                                      const fs::path& path) {
+  std::vector<run> out;
+  std::string value;
+  for (const run& w : wanted) {
+    rocksdb::Status s =
+        db.Get(rocksdb::ReadOptions{}, keys::run_key(keys::tag::by_source, k.by_source, w), &value);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return std::unexpected(storage_error(s, path));
+    keys::reader v(value);
+    int64_t length = 0;
+    run r{w.src_start, w.dst_start, 0};
+    if (!v.int64(length) || !v.done() || !is_valid(r = run{w.src_start, w.dst_start, length}))
+      return std::unexpected(detail::malformed(path, "run record"));
+    if (std::ranges::find(out, r) == out.end()) out.push_back(r);
+  }
+  return out;
+}
+
 // The end of the last run of an index: in canonical form, the greatest end of all its runs.
 std::expected<int64_t, error> last_end(rocksdb::DB& db, keys::tag t, std::string_view prefix,
                                        const fs::path& path) {
@@ -176,16 +197,18 @@ std::expected<void, error> validate_batch(std::span<const partition_batch> batch
 
 }  // namespace
 
-std::expected<void, error> offset_store::commit_batch(std::span<const partition_batch> batch) {
+std::expected<void, error> offset_store::commit_batch(std::span<const partition_batch> batch,
+                                                     std::vector<map_change>* out) {
   if (auto ok = detail::require_writable(*impl_); !ok) return ok;
   if (auto ok = validate_batch(batch); !ok) return ok;
   std::lock_guard lock(impl_->write_mu);
   rocksdb::WriteBatch wb;
   std::vector<std::pair<std::string, frontier>> advanced;  // applied once the batch is written
-  std::vector<std::pair<const flow_id*, map_change>> changes;  // counted once it is written
+  std::vector<std::pair<const flow_id*, map_change>> changes;  // one per entry, in order
   for (const partition_batch& pb : batch) {
     const partition_ref& ref = pb.partition;
     partition_keys k(ref);
+    changes.emplace_back(&ref.flow, map_change{});
     if (auto hull = hull_of(pb.runs)) {
       frontier f;
       auto existing = existing_for(*impl_, k, *hull, f);
@@ -196,7 +219,7 @@ std::expected<void, error> offset_store::commit_batch(std::span<const partition_
             error{plan.error().code, to_string(ref) + ": " + plan.error().message});
       }
       apply(wb, k, *plan);
-      changes.emplace_back(&ref.flow, std::move(*plan));
+      changes.back().second = std::move(*plan);
       advanced.emplace_back(std::move(k.by_source),
                             frontier{std::max(f.src_end, hull->src_end.v),
                                      std::max(f.dst_end, hull->dst_end.v)});
@@ -209,11 +232,15 @@ std::expected<void, error> offset_store::commit_batch(std::span<const partition_
   if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
   for (auto& [prefix, f] : advanced) impl_->frontiers[prefix] = f;
   for (const auto& [flow, change] : changes) count_runs(*impl_, *flow, change);
+  if (out) {
+    out->clear();
+    for (auto& c : changes) out->push_back(std::move(c.second));
+  }
   return {};
 }
 
-std::expected<int64_t, error> offset_store::trim_below(const partition_ref& p,
-                                                       source_offset log_start) {
+std::expected<map_change, error> offset_store::trim_below(const partition_ref& p,
+                                                          source_offset log_start) {
   if (auto ok = detail::require_writable(*impl_); !ok) return std::unexpected(ok.error());
   if (auto ok = validate(p); !ok) return std::unexpected(ok.error());
   std::lock_guard lock(impl_->write_mu);
@@ -225,11 +252,11 @@ std::expected<int64_t, error> offset_store::trim_below(const partition_ref& p,
   rocksdb::Status s = impl_->db->Write(write_options(), &wb);
   if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
   count_runs(*impl_, p.flow, plan);
-  return static_cast<int64_t>(plan.erase.size());
+  return plan;
 }
 
-std::expected<int64_t, error> offset_store::invalidate(const partition_ref& p, side which,
-                                                       int64_t from) {
+std::expected<map_change, error> offset_store::invalidate(const partition_ref& p, side which,
+                                                          int64_t from) {
   if (auto ok = detail::require_writable(*impl_); !ok) return std::unexpected(ok.error());
   if (auto ok = validate(p); !ok) return std::unexpected(ok.error());
   if (from < 0 || from > max_offset) {
@@ -248,7 +275,41 @@ std::expected<int64_t, error> offset_store::invalidate(const partition_ref& p, s
   if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
   impl_->frontiers.erase(k.by_source);  // recomputed from the store on the next commit
   count_runs(*impl_, p.flow, plan);
-  return static_cast<int64_t>(plan.erase.size());
+  return plan;
+}
+
+std::expected<map_change, error> offset_store::replace_runs(const partition_ref& p,
+                                                            std::span<const run> erase,
+                                                            std::span<const run> put) {
+  if (auto ok = detail::require_writable(*impl_); !ok) return std::unexpected(ok.error());
+  if (auto ok = validate(p); !ok) return std::unexpected(ok.error());
+  std::lock_guard lock(impl_->write_mu);
+  partition_keys k(p);
+  auto gone = stored_at_keys(*impl_->db, k, erase, impl_->path);
+  if (!gone) return std::unexpected(gone.error());
+  std::vector<run> existing;
+  if (auto hull = hull_of(put)) {
+    auto meeting = runs_meeting(*impl_->db, k, *hull, impl_->path);
+    if (!meeting) return std::unexpected(meeting.error());
+    for (const run& r : *meeting)
+      if (std::ranges::find(*gone, r) == gone->end()) existing.push_back(r);
+  }
+  auto plan = plan_insert(existing, put);
+  if (!plan) {
+    return std::unexpected(error{plan.error().code, to_string(p) + ": " + plan.error().message});
+  }
+  map_change change{std::move(*gone), std::move(plan->put)};
+  change.erase.insert(change.erase.end(), plan->erase.begin(), plan->erase.end());
+  std::ranges::sort(change.erase, [](const run& a, const run& b) {
+    return std::tie(a.src_start, a.dst_start) < std::tie(b.src_start, b.dst_start);
+  });
+  rocksdb::WriteBatch wb;
+  apply(wb, k, change);
+  rocksdb::Status s = impl_->db->Write(write_options(), &wb);
+  if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
+  impl_->frontiers.erase(k.by_source);  // recomputed from the store on the next commit
+  count_runs(*impl_, p.flow, change);
+  return change;
 }
 
 std::expected<void, error> offset_store::put_checkpoint(const flow_id& flow, const checkpoint& c) {

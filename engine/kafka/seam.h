@@ -187,6 +187,7 @@ class record_sink {
 //                   committed_offsets  put_checkpoint             committed_offsets, partition_bounds,
 //                                      │                          alter_offsets (idle groups only)
 //                                      └──> state_producer(T): tandem.checkpoints (compacted)
+// (state_producer also writes tandem.offsets for engine/state/run_publisher.h, tombstones too.)
 //
 // Separate from record_source / record_sink: group admin requests take seconds when a cluster
 // is slow, and the flow's thread must not wait for them.
@@ -271,9 +272,10 @@ class state_producer {
                                                         int32_t partitions,
                                                         const topic_configs& configs,
                                                         std::chrono::milliseconds timeout) = 0;
-  // Queues one record (key and value copied) for partition 0 of `topic`.
+  // Queues one record (key and value copied) for partition 0 of `topic`. A null value
+  // (nullopt) is a tombstone: compaction then removes the key (tandem.offsets: an erased run).
   [[nodiscard]] virtual kafka_result<void> produce(const std::string& topic, std::string_view key,
-                                                   std::string_view value) = 0;
+                                                   std::optional<std::string_view> value) = 0;
   // Waits until every queued record is delivered or `timeout` passes. Error: a record failed
   // or is still undelivered (the first such error since the previous flush).
   [[nodiscard]] virtual kafka_result<void> flush(std::chrono::milliseconds timeout) = 0;

@@ -1,5 +1,6 @@
 #include "engine/state/offset_journal.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
@@ -118,13 +119,16 @@ class offset_journal final : public flow_journal {
 
   void trim_below(std::string_view topic, int32_t partition, int64_t log_start) override {
     offsets::partition_ref p{own_, std::string(topic), partition};
-    auto n = store_->trim_below(p, {log_start});
-    if (!n) {
+    auto change = store_->trim_below(p, {log_start});
+    if (!change) {
       log::warn(name_) << "cannot trim the offset map of " << offsets::to_string(p)
-                       << " below the source's log start " << log_start << ": " << n.error().message;
-    } else if (*n > 0) {
+                       << " below the source's log start " << log_start << ": "
+                       << change.error().message;
+    } else if (!change->erase.empty()) {
       log::info(name_) << "offset map of " << offsets::to_string(p) << " trimmed below the source's "
-                       << "log start " << log_start << ": " << *n << " run(s) erased or cut";
+                       << "log start " << log_start << ": " << change->erase.size()
+                       << " run(s) erased or cut";
+      publish(p, *change);
     }
   }
 
@@ -167,15 +171,13 @@ class offset_journal final : public flow_journal {
         peer.push_back(std::move(c));
         continue;
       }
-      if (auto ok = store_->commit_batch({&c, 1}); !ok) return std::unexpected(ok.error().message);
-      publish({&c, 1});
+      if (auto ok = commit_own({&c, 1}); !ok) return ok;
     }
     peer_runs_.for_each([&](const std::string& topic, int32_t p, offsets::run_builder& b) {
       if (!b.empty()) peer.push_back({{peer_, topic, p}, b.take(), std::nullopt});
     });
     if (!batch.empty()) {
-      if (auto ok = store_->commit_batch(batch); !ok) return std::unexpected(ok.error().message);
-      publish(batch);
+      if (auto ok = commit_own(batch); !ok) return ok;
     }
     commit_peer_runs(peer);
     return {};
@@ -231,10 +233,11 @@ class offset_journal final : public flow_journal {
         source_invalidations_.insert(by_source.begin(), by_source.end());  // the next commit retries
         return std::unexpected(n.error().message);
       }
-      if (*n > 0)
+      if (!n->erase.empty())
         log::warn(name_) << "offset map of " << offsets::to_string(p)
-                         << " invalidated from source offset " << from << ": " << *n
-                         << " run(s) erased or rewritten";
+                         << " invalidated from source offset " << from << ": "
+                         << n->erase.size() << " run(s) erased or rewritten";
+      publish(p, *n);
     }
     std::map<std::tuple<offsets::flow_id, std::string, int32_t>, int64_t> pending;
     pending.swap(invalidations_);
@@ -248,20 +251,34 @@ class offset_journal final : public flow_journal {
         continue;
       }
       log::warn(name_) << "offset map of " << offsets::to_string(p) << " invalidated from target offset "
-                       << from << ": " << *n << " run(s) erased or rewritten";
+                       << from << ": " << n->erase.size() << " run(s) erased or rewritten";
+      if (p.flow == own_) publish(p, *n);  // the learned peer runs are the peer's to publish
     }
     return {};
   }
 
-  // Hands the committed batch's own runs to the publisher (the peer's are not ours to publish).
-  void publish(std::span<const offsets::partition_batch> batch) {
-    if (!publisher_) return;
-    std::vector<run_record> out;
-    for (const auto& b : batch) {
-      if (b.partition.flow != own_) continue;
-      for (const auto& r : b.runs)
-        out.push_back({own_, b.partition.topic, b.partition.partition, r});
+  // Commits entries of the own flow and publishes what the store did with their runs.
+  std::expected<void, std::string> commit_own(std::span<const offsets::partition_batch> batch) {
+    std::vector<offsets::map_change> changes;
+    if (auto ok = store_->commit_batch(batch, &changes); !ok)
+      return std::unexpected(ok.error().message);
+    for (size_t i = 0; i < batch.size(); ++i) publish(batch[i].partition, changes[i]);
+    return {};
+  }
+
+  // Hands a committed change of an own partition to the publisher: a tombstone for each erased
+  // key that is not written again, then the runs written (a key written again is re-published
+  // with its new length). The publisher's queue is FIFO, so this reaches tandem.offsets after
+  // everything published before it.
+  void publish(const offsets::partition_ref& p, const offsets::map_change& change) {
+    if (!publisher_ || p.flow != own_) return;
+    std::vector<run_entry> out;
+    auto key = [](const offsets::run& r) { return std::pair(r.src_start, r.dst_start); };
+    for (const auto& r : change.erase) {  // both lists are ordered by key (store.h)
+      if (!std::ranges::binary_search(change.put, key(r), {}, key))
+        out.push_back({{own_, p.topic, p.partition, {r.src_start, r.dst_start, 0}}, true});
     }
+    for (const auto& r : change.put) out.push_back({{own_, p.topic, p.partition, r}, false});
     publisher_->publish(std::move(out));
   }
 

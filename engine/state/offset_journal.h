@@ -6,9 +6,16 @@
 // records are replicated again after a restart): a hole in the map only causes re-reads at
 // failover, never skips (docs/design.md "Translation").
 //
-// After each successful commit the flow's OWN runs of that commit (never the echo-learned peer
-// runs: the peer publishes those) go to the publisher, when one is given, which writes them to
-// tandem.offsets of the local cluster without making the flow wait (engine/state/run_publisher.h).
+// After each successful write of the store, what it changed in the flow's OWN map (never the
+// echo-learned peer runs: the peer publishes those) goes to the publisher, when one is given,
+// which writes it to tandem.offsets of the local cluster without making the flow wait
+// (engine/state/run_publisher.h): the runs a commit added (as the store keys them: a replay's
+// copy splits the runs it meets), and after an invalidation (target or source truncated or
+// recreated) or a trim below the source's log start, a tombstone for each erased key that is
+// not written again and the runs written in their place (a cut run keeps its key, with its new
+// length). So tandem.offsets mirrors the store key by key, and a restore into an empty state
+// directory rebuilds the current map, not the stale runs (docs/design.md "Incarnations,
+// invalidation, clamps"; issue #10). Changes are published in the order they were committed.
 #pragma once
 
 #include <expected>

@@ -29,7 +29,7 @@ std::vector<offsets::flow_id> third_region_flows(const std::string& remote,
 learn_counts peer_run_learner::learn(std::span<const state_record> records) {
   learn_counts c;
   std::string problem;
-  std::vector<run_record> runs;
+  std::vector<run_entry> entries;  // in log order, tombstones included
   for (const auto& r : records) {
     ++c.records;
     auto d = decode_run_record(r.key, r.value);
@@ -38,12 +38,12 @@ learn_counts peer_run_learner::learn(std::span<const state_record> records) {
       if (problem.empty()) problem = d.error();
       continue;
     }
-    if (!d->tombstone && std::ranges::find(flows_, d->record.flow) != flows_.end())
-      runs.push_back(std::move(d->record));
+    if (std::ranges::find(flows_, d->record.flow) != flows_.end()) entries.push_back(std::move(*d));
   }
-  if (!runs.empty()) {
-    auto applied = apply_runs(store_, runs);
+  if (!entries.empty()) {
+    auto applied = apply_entries(store_, entries, conflict_rule::newest_record);
     c.runs = applied.runs_new;
+    c.erased = applied.runs_erased;
     c.skipped += applied.rejected;
     if (problem.empty()) problem = applied.problem;
   }
@@ -54,6 +54,7 @@ learn_counts peer_run_learner::learn(std::span<const state_record> records) {
   }
   total_.records += c.records;
   total_.runs += c.runs;
+  total_.erased += c.erased;
   total_.skipped += c.skipped;
   return c;
 }
@@ -109,7 +110,7 @@ struct peer_tail {
       const auto& t = learner.total();
       log::info(learner.scope()) << "peer runs: caught up with the peer's " << s.topic << ": "
                                  << t.records << " records read, " << t.runs << " runs learned, "
-                                 << t.skipped << " skipped";
+                                 << t.erased << " erased, " << t.skipped << " skipped";
     }
     return polled.has_value();
   }

@@ -4,9 +4,9 @@
 // The process of region L, for each remote R, tails R's tandem.offsets from the beginning. R's
 // process publishes its own inbound flows there (engine/state/run_publisher.h), among them {L, R}:
 // L's records copied into R. The learner keeps the records of flow {L, R} and commits them
-// into L's store (apply_runs: no resume position; known runs are skipped, overlapping copies are
-// split by plan_insert, so runs learned from echoes under identity naming and published ones
-// coexist). This is what lets the process of L translate a group that moved to R's copy back to
+// into L's store (apply_entries, engine/state/apply_runs.h: no resume position; known runs are
+// skipped, overlapping copies are split by plan_insert, so runs learned from echoes under
+// identity naming and published ones coexist). This is what lets the process of L translate a group that moved to R's copy back to
 // L (failback, engine/groups/group_translation.h translate_group_to_source over flow {L, R}).
 //
 // Mesh, identity naming: the learner also keeps R's inbound flows {C, R} from every third region C
@@ -18,8 +18,14 @@
 //   R: tandem.offsets ──state_reader (partition 0, from the beginning, then tail)──>
 //        decode (engine/state/run_record.h) ──flows kept──> apply_runs ──> L's store
 //
-// Tombstones are ignored (a run the peer trimmed below its source's log start is harmless here:
-// trimming is the local process's own business). Malformed records are counted and logged once.
+// Tombstones and rewritten runs are applied too: the peer erased or cut those runs (its target
+// or source was truncated or recreated, or its source's log start advanced), so L erases exactly
+// the run of that key and adds the one written in its place; per key the last record of a poll
+// wins, and a published run replaces the stored runs of that direction it conflicts with
+// (conflict_rule::newest_record: the peer's topic is the authority on the peer's map; what L
+// holds there are earlier records of it or claims learned from echoes). Without this, L kept
+// the peer's stale runs and translated failbacks through them (issue #10). Malformed records
+// are counted and logged once.
 //
 // Threading: tail_peer_runs runs on a thread the daemon owns (engine/daemon/services.h), one per
 // remote, with its own consumer of R; survives R being unreachable (retries every few seconds,
@@ -44,6 +50,7 @@ namespace tandem::engine {
 struct learn_counts {
   int64_t records = 0;    // records read
   int64_t runs = 0;       // runs of the flow that were new to the store
+  int64_t erased = 0;     // stored runs erased (tombstoned, cut, or replaced by newer runs)
   int64_t skipped = 0;    // malformed records, runs the store refused
 };
 

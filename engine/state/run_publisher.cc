@@ -12,7 +12,8 @@ namespace {
 
 constexpr family_spec k_runs_published{
     "tandem_offset_runs_published_total",
-    "Offset-map runs written to the local cluster's tandem.offsets topic."};
+    "Offset-map runs (and tombstones of erased runs) written to the local cluster's "
+    "tandem.offsets topic."};
 constexpr family_spec k_publish_errors{
     "tandem_offset_publish_errors_total",
     "Failed attempts to write runs to tandem.offsets (retried), plus runs dropped from a full "
@@ -43,6 +44,13 @@ void run_publisher::drain_within(milliseconds deadline) {
 }
 
 void run_publisher::publish(std::vector<run_record> runs) {
+  std::vector<run_entry> entries;
+  entries.reserve(runs.size());
+  for (auto& r : runs) entries.push_back({std::move(r), false});
+  publish(std::move(entries));
+}
+
+void run_publisher::publish(std::vector<run_entry> runs) {
   if (runs.empty()) return;
   {
     std::lock_guard lock(mu_);
@@ -71,16 +79,16 @@ run_publisher::stats run_publisher::snapshot() const {
   return s;
 }
 
-std::vector<run_record> run_publisher::take_batch() {
+std::vector<run_entry> run_publisher::take_batch() {
   size_t n = std::min(queue_.size(), s_.max_batch);
   auto end = queue_.begin() + static_cast<std::ptrdiff_t>(n);
-  std::vector<run_record> batch(std::make_move_iterator(queue_.begin()),
+  std::vector<run_entry> batch(std::make_move_iterator(queue_.begin()),
                                 std::make_move_iterator(end));
   queue_.erase(queue_.begin(), end);
   return batch;
 }
 
-void run_publisher::requeue(std::vector<run_record>& batch) {
+void run_publisher::requeue(std::vector<run_entry>& batch) {
   std::lock_guard lock(mu_);
   queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
                 std::make_move_iterator(batch.end()));
@@ -101,7 +109,7 @@ void run_publisher::failed(const std::string& what) {
   backoff_ = std::min(backoff_ * 2, milliseconds(30000));
 }
 
-bool run_publisher::round(std::vector<run_record>& batch, milliseconds timeout) {
+bool run_publisher::round(std::vector<run_entry>& batch, milliseconds timeout) {
   auto fail = [&](const std::string& what) {
     failed(what);
     requeue(batch);
@@ -118,9 +126,11 @@ bool run_publisher::round(std::vector<run_record>& batch, milliseconds timeout) 
       return fail("creating " + s_.topic + ": " + to_string(ok.error()));
     topic_ready_ = true;
   }
-  for (const auto& r : batch)
-    if (auto ok = producer_->produce(s_.topic, encode_run_key(r), encode_run_value(r)); !ok)
+  for (const auto& e : batch) {
+    const std::optional<std::string> value = encode_run_value(e);  // nullopt: a tombstone
+    if (auto ok = producer_->produce(s_.topic, encode_run_key(e.record), value); !ok)
       return fail(to_string(ok.error()));
+  }
   if (auto ok = producer_->flush(timeout); !ok) return fail(to_string(ok.error()));
   {
     std::lock_guard lock(mu_);
@@ -136,7 +146,7 @@ bool run_publisher::round(std::vector<run_record>& batch, milliseconds timeout) 
 void run_publisher::publish_until(const std::stop_token& stop) {
   // One round whenever runs wait and no backoff is pending.
   for (;;) {
-    std::vector<run_record> batch;
+    std::vector<run_entry> batch;
     {
       std::unique_lock lock(mu_);
       auto go = [&] { return !queue_.empty() && clock::now() >= retry_at_; };
@@ -155,7 +165,7 @@ void run_publisher::publish_until(const std::stop_token& stop) {
 void run_publisher::drain() {
   // What is queued, within the deadline (no backoff: one attempt per batch).
   for (;;) {
-    std::vector<run_record> batch;
+    std::vector<run_entry> batch;
     clock::time_point by;
     {
       std::lock_guard lock(mu_);

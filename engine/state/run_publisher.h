@@ -12,12 +12,18 @@
 //                     one log line per failure streak
 //
 // Only a flow's OWN runs (from delivery reports) are published; runs learned from echoes or from
-// the peer's topic belong to the peer, which publishes them itself.
+// the peer's topic belong to the peer, which publishes them itself. Entries are runs or
+// tombstones (engine/state/run_record.h: a run erased from the map by an invalidation or a
+// trim). The queue is FIFO from publish() to the topic, a failed batch going back to its head:
+// a tombstone never overtakes a later re-publication of its key, nor a run an earlier one.
 //
 // Never blocks the caller: publish() appends under a mutex and returns. The queue is bounded
-// (max_queued runs; beyond it the oldest are dropped, counted as errors and logged): a dropped run
-// stays in the local store and is missing from Kafka only, so a restore from Kafka would have a
-// hole there, which at failover means re-reads, never skips (docs/design.md "Translation").
+// (max_queued entries; beyond it the oldest are dropped, counted as errors and logged): a dropped
+// run stays in the local store and is missing from Kafka only, so a restore from Kafka would have
+// a hole there, which at failover means re-reads, never skips (docs/design.md "Translation"). A
+// dropped tombstone leaves a stale run live in the topic: a replay lets the later run that
+// conflicts with it win (engine/state/apply_runs.h), and a stale run nothing conflicts with
+// only adds coverage the target no longer holds, which group translations clamp.
 //
 // Delivery is at-least-once: a failed or timed-out flush re-produces its whole batch (records
 // may then be written twice; compaction keeps one per key).
@@ -87,11 +93,12 @@ class run_publisher {
   // The time the final publication after the stop may take, from now (default: none, i.e.
   // one look at the queue). Call before requesting the stop.
   void drain_within(std::chrono::milliseconds deadline);
-  // Queues runs for publication; returns at once.
-  void publish(std::vector<run_record> runs);
+  // Queues entries (runs, tombstones) for publication, in this order; returns at once.
+  void publish(std::vector<run_entry> entries);
+  void publish(std::vector<run_record> runs);  // runs only
 
   struct stats {
-    int64_t published = 0;  // runs whose flush succeeded
+    int64_t published = 0;  // entries (runs, tombstones) whose flush succeeded
     int64_t errors = 0;     // failed rounds (producer, topic, produce or flush) + dropped runs
     int64_t dropped = 0;    // runs dropped because the queue was full
     size_t queued = 0;      // runs waiting
@@ -103,10 +110,10 @@ class run_publisher {
   void publish_until(const std::stop_token& stop);
   void drain();
   // One produce/flush round of `batch`; false (and the batch requeued) on failure.
-  bool round(std::vector<run_record>& batch, std::chrono::milliseconds timeout);
+  bool round(std::vector<run_entry>& batch, std::chrono::milliseconds timeout);
   void failed(const std::string& what);
-  std::vector<run_record> take_batch();  // under mu_
-  void requeue(std::vector<run_record>& batch);
+  std::vector<run_entry> take_batch();  // under mu_
+  void requeue(std::vector<run_entry>& batch);
 
   publisher_settings s_;
   producer_factory factory_;
@@ -114,7 +121,7 @@ class run_publisher {
 
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
-  std::deque<run_record> queue_;
+  std::deque<run_entry> queue_;
   std::optional<clock::time_point> drain_by_;
   stats stats_;
   bool reported_drop_ = false;

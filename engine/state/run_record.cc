@@ -94,7 +94,12 @@ std::string encode_run_value(const run_record& r) {
                             {"length", r.run.length}});
 }
 
-std::expected<decoded_run, std::string> decode_run_record(std::string_view key,
+std::optional<std::string> encode_run_value(const run_entry& e) {
+  if (e.tombstone) return std::nullopt;
+  return encode_run_value(e.record);
+}
+
+std::expected<run_entry, std::string> decode_run_record(std::string_view key,
                                                           std::optional<std::string_view> value) {
   auto bad = [&](const std::string& why) {
     return std::unexpected(std::string(k_offsets_topic) + " record " +
@@ -102,7 +107,7 @@ std::expected<decoded_run, std::string> decode_run_record(std::string_view key,
   };
   auto r = decode_key(key);
   if (!r) return bad(r.error());
-  decoded_run d{std::move(*r), !value.has_value()};
+  run_entry d{std::move(*r), !value.has_value()};
   if (d.tombstone) return d;
   auto length = decode_value(d.record, *value);
   if (!length) return bad(length.error());

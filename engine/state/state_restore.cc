@@ -13,84 +13,7 @@ namespace {
 using std::chrono::milliseconds;
 using clock_type = std::chrono::steady_clock;
 
-// True when every record of `r` is already in the store with the same (source, target) pair.
-// By destination: a target offset belongs to one run at most (canonical rule 2, offsets/
-// canonical.h), the one with the greatest dst_start at or below it: one SeekForPrev per stored
-// run the check crosses, never a scan of the partition.
-std::expected<bool, offsets::error> covered(const offsets::offset_store& store,
-                                            const offsets::partition_ref& p,
-                                            const offsets::run& r) {
-  int64_t d = r.dst_start.v;
-  while (d < r.dst_end().v) {
-    auto e = store.lookup_by_destination(p, offsets::target_offset{d + 1});
-    if (!e) return std::unexpected(e.error());
-    const auto& run = *e;
-    if (!run || !run->covers(offsets::target_offset{d}) ||
-        run->source_of(offsets::target_offset{d}) != r.source_of(offsets::target_offset{d}))
-      return false;
-    d = run->dst_end().v;
-  }
-  return true;
-}
-
-std::string scope_of(const offsets::partition_ref& p) { return offsets::to_string(p); }
-
 }  // namespace
-
-apply_result apply_runs(offsets::offset_store& store, std::span<const run_record> runs) {
-  apply_result res;
-  auto refuse = [&](const std::string& why) {
-    if (res.problem.empty()) res.problem = why;
-  };
-  // Per partition, in (src_start, dst_start) order.
-  std::map<std::tuple<offsets::flow_id, std::string, int32_t>, std::vector<offsets::run>> by_part;
-  for (const auto& r : runs) by_part[{r.flow, r.topic, r.partition}].push_back(r.run);
-  for (auto& [key, rs] : by_part) {
-    offsets::partition_ref p{std::get<0>(key), std::get<1>(key), std::get<2>(key)};
-    // The same run twice (a topic not compacted yet) is one run.
-    std::ranges::sort(rs, [](const offsets::run& a, const offsets::run& b) {
-      return std::tie(a.src_start, a.dst_start, a.length) <
-             std::tie(b.src_start, b.dst_start, b.length);
-    });
-    rs.erase(std::unique(rs.begin(), rs.end()), rs.end());
-    std::vector<offsets::run> fresh;
-    std::optional<offsets::error> failure;
-    for (const auto& r : rs) {
-      auto known = covered(store, p, r);
-      if (!known) {
-        failure = known.error();
-        break;
-      }
-      if (!*known) fresh.push_back(r);
-    }
-    if (failure) {
-      res.rejected += static_cast<int64_t>(rs.size());
-      refuse(scope_of(p) + ": " + failure->message);
-      continue;
-    }
-    if (fresh.empty()) continue;
-    offsets::partition_batch b{p, fresh, std::nullopt};
-    if (store.commit_batch({&b, 1})) {
-      res.runs_new += static_cast<int64_t>(fresh.size());
-      ++res.partitions;
-      continue;
-    }
-    // One by one: a refused run (e.g. the target was recreated) does not hold back the others.
-    int64_t added = 0;
-    for (const auto& r : fresh) {
-      offsets::partition_batch one{p, {r}, std::nullopt};
-      if (auto ok = store.commit_batch({&one, 1}); ok) {
-        ++added;
-      } else {
-        ++res.rejected;
-        refuse(scope_of(p) + " run " + offsets::to_string(r) + ": " + ok.error().message);
-      }
-    }
-    res.runs_new += added;
-    if (added > 0) ++res.partitions;
-  }
-  return res;
-}
 
 std::string restore_result::rejected_text() const {
   int64_t n = 0;
@@ -102,7 +25,8 @@ std::string restore_result::summary() const {
   return "restored " + std::to_string(runs) + " runs of " + std::to_string(partitions) +
          " partitions and " + std::to_string(checkpoints) + " checkpoints from " +
          std::string(k_offsets_topic) + " and tandem.checkpoints (" + std::to_string(records) +
-         " records read, " + std::to_string(skipped) + " skipped" + rejected_text() +
+         " records read, " + std::to_string(runs_erased) + " stored runs erased, " +
+         std::to_string(skipped) + " skipped" + rejected_text() +
          (complete ? "" : ", incomplete") + ")";
 }
 
@@ -248,16 +172,17 @@ restore_result restore_state(state_reader& reader, offsets::offset_store& store,
     return f.target_region == s.local_region && s.remotes.count(f.source_region) > 0;
   };
 
-  std::vector<run_record> runs;
+  std::vector<run_entry> entries;  // in log order, tombstones included
   bool ok = read_all(reader, std::string(k_offsets_topic), s, deadline, cancel, res,
                      [&](const state_record& r) {
                        auto d = decode_run_record(r.key, r.value);
                        if (!d) return skip(d.error());
-                       if (!d->tombstone && ours(d->record.flow)) runs.push_back(d->record);
+                       if (ours(d->record.flow)) entries.push_back(std::move(*d));
                      });
   res.complete = ok;
-  auto applied = apply_runs(store, runs);
+  auto applied = apply_entries(store, entries, conflict_rule::log_order);
   res.runs = applied.runs_new;
+  res.runs_erased = applied.runs_erased;
   res.partitions = applied.partitions;
   res.skipped += applied.rejected;
   if (!applied.problem.empty() && first_problem.empty()) first_problem = applied.problem;

@@ -2,9 +2,11 @@
 // cluster's compacted topics (docs/design.md "Offset map": RocksDB is the local index, Kafka the
 // durable store), before its flows start:
 //
-//   L: tandem.offsets      runs of the flows {R, L} (this region's own inbound flows, published
-//                          by this process or a former one: engine/state/run_publisher.h)
-//                          ──> commit_batch (no resume position) of the runs the store lacks
+//   L: tandem.offsets      runs and tombstones of the flows {R, L} (this region's own inbound
+//                          flows, published by this process or a former one:
+//                          engine/state/run_publisher.h) ──> apply_entries (no resume
+//                          position): per key the last record in log order; tombstoned keys
+//                          erased, live runs the store lacks added (engine/state/apply_runs.h)
 //   L: tandem.checkpoints  checkpoints of the flows {R, L} (engine/groups/checkpointer.h)
 //                          ──> put_checkpoint where the store has none: per key the last
 //                          PLAUSIBLE record in log order (never by its wall-clock time_ms);
@@ -23,6 +25,16 @@
 // run / checkpoint), reading them takes a moment, and a store restored from a backup, copied
 // from another host or left behind by a process that lost its last commits is repaired the same
 // way. Re-adding a known run is a no-op (offsets/canonical.h plan_insert) and is skipped anyway.
+//
+// Into an EMPTY store the result is exactly the live map of the topic: the runs the journal
+// published minus what its invalidations and trims tombstoned or cut (docs/design.md
+// "Incarnations, invalidation, clamps"); where tombstones are missing (a publish queue that
+// overflowed), the later of two conflicting runs wins. Into a NON-EMPTY store
+// (conflict_rule::log_order, engine/state/apply_runs.h): the topic's last word on a key wins over
+// the store's (a tombstoned key goes, a cut length replaces the stored one), because a store
+// from a backup or another host is older than the topic; a stored run the topic does not hold
+// is newer than the topic (committed, not yet published when the process stopped) and wins over
+// the topic's runs it conflicts with. Never is a run the topic tombstoned or superseded kept.
 //
 // Resume positions are not restored: a partition without one starts from the flow group's
 // committed offset on the source (engine/flow/flow_topics.cc assign_new_partitions), which the flow
@@ -49,26 +61,13 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/state/apply_runs.h"
 #include "engine/state/checkpoint_record.h"
 #include "engine/state/run_record.h"
 #include "engine/kafka/state_reader.h"
 #include "offsets/store.h"
 
 namespace tandem::engine {
-
-// What apply_runs did.
-struct apply_result {
-  int64_t runs_new = 0;     // runs that added coverage the store lacked
-  int64_t partitions = 0;   // partitions with at least one new run
-  int64_t rejected = 0;     // runs refused by the store (destination conflict, invalid)
-  std::string problem;      // the first refusal, empty when none
-};
-
-// Commits `runs` into the store without resume positions: one commit_batch per partition, of
-// the runs the store does not already cover with the same (source, target) pairs. A partition
-// whose batch is refused is retried run by run, so one conflicting run (e.g. of a recreated
-// target) does not hold back the others.
-apply_result apply_runs(offsets::offset_store& store, std::span<const run_record> runs);
 
 struct restore_settings {
   std::string local_region;
@@ -84,7 +83,8 @@ struct restore_result {
   bool reached = false;           // the cluster answered
   int64_t records = 0;            // records read from both topics
   int64_t runs = 0;               // runs new to the store
-  int64_t partitions = 0;         // partitions that got new runs
+  int64_t runs_erased = 0;        // stored runs the topic tombstoned or replaced
+  int64_t partitions = 0;         // partitions the restore changed
   int64_t checkpoints = 0;        // checkpoints written (new or newer)
   int64_t skipped = 0;            // malformed records, runs refused by the store
   // Checkpoint records beyond their source partition's known end, per source region R.

@@ -722,12 +722,14 @@ class fake_state_producer final : public state_producer {
   }
 
   kafka_result<void> produce(const std::string& topic, std::string_view key,
-                             std::string_view value) override {
+                             std::optional<std::string_view> value) override {
     if (cluster_.unreachable) return std::unexpected(cluster_.unreachable_error());
     if (!cluster_.has_topic(topic))
       return std::unexpected(make_kafka_error(kafka_errc::unknown_topic,
                                               "no topic " + topic + " (fake)", error_kind::permanent));
-    cluster_.append(topic, 0, stored_record{std::string(key), std::string(value), {}, 0, -1});
+    std::optional<std::string> v;
+    if (value) v = std::string(*value);  // nullopt: a tombstone
+    cluster_.append(topic, 0, stored_record{std::string(key), std::move(v), {}, 0, -1});
     return {};
   }
 

@@ -215,7 +215,7 @@ bool valid(const checkpoint_record& x) {
 }
 
 // R2-R3 for tandem.offsets; the decoded record, if any.
-std::optional<decoded_run> check_run(stats& st, std::string_view key,
+std::optional<run_entry> check_run(stats& st, std::string_view key,
                                      std::optional<std::string_view> value) {
   auto d = decode_run_record(key, value);
   if (!d) {
@@ -256,7 +256,7 @@ std::optional<checkpoint_record> check_checkpoint(stats& st, std::string_view ke
 }
 
 // One (key, value) through both decoders, in exact-size copies.
-std::pair<std::optional<decoded_run>, std::optional<checkpoint_record>> check_input(
+std::pair<std::optional<run_entry>, std::optional<checkpoint_record>> check_input(
     stats& st, const std::string& key, const std::optional<std::string>& value) {
   ++st.inputs;
   const std::unique_ptr<char[]> k(new char[key.size()]);

@@ -1,4 +1,5 @@
-// state_producer over an idempotent librdkafka producer (acks=all): tandem.checkpoints.
+// state_producer over an idempotent librdkafka producer (acks=all): tandem.checkpoints and
+// tandem.offsets (whose tombstones are records with a null value).
 #include <atomic>
 
 #include "engine/kafka/rdkafka/client.h"
@@ -25,13 +26,15 @@ class rdkafka_state_producer final : public state_producer {
   }
 
   kafka_result<void> produce(const std::string& topic, std::string_view key,
-                             std::string_view value) override {
+                             std::optional<std::string_view> value) override {
     // RD_KAFKA_MSG_F_COPY: librdkafka copies both buffers (its API takes them non-const).
+    // A null payload pointer is a null value (a tombstone), not an empty one.
+    char* payload = value ? const_cast<char*>(value->data() ? value->data() : "") : nullptr;
+    const size_t size = value ? value->size() : 0;
     auto send = [&] {
       return rd_kafka_producev(
           rk_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(0),
-          RD_KAFKA_V_KEY(key.data(), key.size()),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+          RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(payload, size),
           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
     };
     rd_kafka_resp_err_t err = send();

@@ -32,7 +32,8 @@ class shared_fake_producer final : public state_producer {
     std::map<std::string, std::string> topic_configs;  // of the created topic
     std::string created;                              // the created topic's name
     int partitions = 0;
-    std::vector<std::pair<std::string, std::string>> delivered;  // (key, value) in order
+    // (key, value) in order; a tombstone's value is nullopt
+    std::vector<std::pair<std::string, std::optional<std::string>>> delivered;
     int fail_flushes = 0;       // the next N flushes fail (their records are lost)
     bool unreachable = false;   // every call fails
     bool block_flush = false;   // flush waits until cleared
@@ -50,10 +51,10 @@ class shared_fake_producer final : public state_producer {
     return {};
   }
   kafka_result<void> produce(const std::string&, std::string_view key,
-                             std::string_view value) override {
+                             std::optional<std::string_view> value) override {
     std::lock_guard lock(s_->mu);
     if (s_->unreachable) return std::unexpected(make_kafka_error(kafka_errc::transport, "unreachable"));
-    pending_.emplace_back(std::string(key), std::string(value));
+    pending_.emplace_back(std::string(key), value ? std::optional<std::string>(*value) : std::nullopt);
     return {};
   }
   kafka_result<void> flush(std::chrono::milliseconds) override {
@@ -73,7 +74,7 @@ class shared_fake_producer final : public state_producer {
 
  private:
   std::shared_ptr<state> s_;
-  std::vector<std::pair<std::string, std::string>> pending_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> pending_;
 };
 
 struct harness {

@@ -136,7 +136,7 @@ TEST(peer_run_learner, keeps_only_its_flow_and_counts_malformed_records) {
   std::vector<state_record> records = {
       {encode_run_key(ours), encode_run_value(ours), 0},
       {encode_run_key(other), encode_run_value(other), 1},
-      {"a|b|orders|0|3|10", std::nullopt, 2},  // tombstone: ignored
+      {"a|b|orders|0|3|10", std::nullopt, 2},  // tombstone of a key never stored: nothing
       {"garbage", std::string("{}"), 3},
   };
   auto c = learner.learn(records);
@@ -247,7 +247,7 @@ TEST(restore_state, restores_the_local_flows_runs_and_the_checkpoints_the_store_
   reader.append_run("tandem.offsets", {k_ba, "orders", 1, R(50, 60, 50)});
   reader.append_run("tandem.offsets", {k_ba, "orders", 1, R(50, 60, 50)});
   reader.append_run("tandem.offsets", {{"c", "a"}, "orders", 0, R(0, 0, 9)});
-  reader.append("tandem.offsets", "b|a|orders|0|0|0", std::nullopt);  // a tombstone of a run
+  reader.append("tandem.offsets", "b|a|orders|0|0|0", std::nullopt);  // that run was erased
   reader.append("tandem.offsets", "broken", std::string("x"));
   // The store already knows one of them.
   ASSERT_EQ(apply_runs(h.store, std::vector<run_record>{{k_ba, "orders", 1, R(0, 0, 50)}}).runs_new,
@@ -274,15 +274,15 @@ TEST(restore_state, restores_the_local_flows_runs_and_the_checkpoints_the_store_
   EXPECT_TRUE(res.reached);
   EXPECT_TRUE(res.complete);
   EXPECT_EQ(res.records, 14);
-  EXPECT_EQ(res.runs, 2);        // orders/0 0..99 and orders/1 50..99
-  EXPECT_EQ(res.partitions, 2);
+  EXPECT_EQ(res.runs, 1);        // orders/1 50..99 (orders/0 0..99: its last record a tombstone)
+  EXPECT_EQ(res.partitions, 1);
   EXPECT_EQ(res.checkpoints, 2);  // g3 and g5
   EXPECT_EQ(res.skipped, 1);      // "broken"
-  EXPECT_EQ(res.summary().rfind("restored 2 runs of 2 partitions and 2 checkpoints from "
+  EXPECT_EQ(res.summary().rfind("restored 1 runs of 1 partitions and 2 checkpoints from "
                                 "tandem.offsets", 0),
             0u)
       << res.summary();
-  EXPECT_EQ(h.runs(k_ba, "orders", 0), (std::vector<offsets::run>{R(0, 0, 100)}));
+  EXPECT_TRUE(h.runs(k_ba, "orders", 0).empty());
   EXPECT_EQ(h.runs(k_ba, "orders", 1), (std::vector<offsets::run>{R(0, 0, 50), R(50, 60, 50)}));
   EXPECT_TRUE(h.runs({"c", "a"}).empty());
   auto cps = h.store.get_checkpoints(k_ba, "").value();

@@ -57,7 +57,7 @@ class store_backend final : public backend {
     return store_.commit_batch({&b, 1});
   }
   size_t trim_below(source_offset log_start) override {
-    return static_cast<size_t>(*store_.trim_below(tested_partition, log_start));
+    return store_.trim_below(tested_partition, log_start)->erase.size();
   }
   std::vector<run> runs() const override { return *store_.runs(tested_partition); }
   const run_index& index() const override { return index_; }

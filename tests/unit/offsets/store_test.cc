@@ -216,7 +216,9 @@ TEST(offset_store, trim_below_only_touches_its_partition) {
   const partition_ref p0{west_east, "orders", 0}, p1{west_east, "orders", 1};
   ASSERT_TRUE(commit(store, p0, {{{0}, {0}, 10}}));
   ASSERT_TRUE(commit(store, p1, {{{0}, {0}, 10}}));
-  EXPECT_EQ(store.trim_below(p1, {4}).value(), 1);
+  auto cut = store.trim_below(p1, {4}).value();  // a head cut: a new key in place of the old
+  EXPECT_EQ(cut.erase, (std::vector<run>{{{0}, {0}, 10}}));
+  EXPECT_EQ(cut.put, (std::vector<run>{{{4}, {4}, 6}}));
   EXPECT_EQ(store.runs(p0).value(), (std::vector<run>{{{0}, {0}, 10}}));
   EXPECT_EQ(store.runs(p1).value(), (std::vector<run>{{{4}, {4}, 6}}));
   EXPECT_EQ(store.lookup_by_destination(p1, {3}).value(), std::nullopt);
