@@ -46,9 +46,7 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
   ASSERT_EQ(produce(a.bootstrap, t1, numbered_records("a", 0, 100)), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.records(t1) == 100; }, 60s)) << pb->log_tail();
 
-  auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
-                         "--bootstrap-server " + b.bootstrap + " --delete --topic " + t1 + " 2>&1");
-  ASSERT_EQ(del.exit_code, 0) << del.output;
+  ASSERT_EQ(delete_topic(b.bootstrap, t1), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(t1) == 1 && probe_b.records(t1) == 0; },
                          60s, 200ms))
       << pb->log_tail();

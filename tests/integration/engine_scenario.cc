@@ -140,4 +140,19 @@ std::string seconds_text(steady::duration d) {
   return buf;
 }
 
+std::string delete_topic(const std::string& bootstrap, const std::string& topic) {
+  auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
+                         "--bootstrap-server " + bootstrap + " --delete --topic " + topic + " 2>&1");
+  return del.exit_code == 0 ? std::string() : del.output;
+}
+
+void recreate_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
+  ASSERT_EQ(delete_topic(bootstrap, topic), "");
+  std::string created;
+  ASSERT_TRUE(wait_until(
+      [&] { return (created = create_topic(bootstrap, topic, partitions)).empty(); },
+      std::chrono::seconds(60), std::chrono::milliseconds(200)))
+      << created;
+}
+
 }  // namespace tandem::testing

@@ -67,6 +67,14 @@ runs_dump wait_for_runs(const tandem_process& proc, const std::string& from,
                         const std::function<bool(const std::vector<run_triple>&)>& done,
                         std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
+// Deletes `topic` with Kafka's TopicCommand (the deletion completes in the background). Returns
+// "" on success, else the command's output.
+std::string delete_topic(const std::string& bootstrap, const std::string& topic);
+
+// Deletes `topic` and creates it again with `partitions` once the name is free (a new
+// incarnation, starting at offset 0). Failures are fatal ones (ASSERT_NO_FATAL_FAILURE).
+void recreate_topic(const std::string& bootstrap, const std::string& topic, int partitions = 1);
+
 // Seconds with one decimal, for printed figures.
 std::string seconds_text(std::chrono::steady_clock::duration d);
 

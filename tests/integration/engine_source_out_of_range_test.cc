@@ -43,14 +43,7 @@ void copy_then_recreate_below(const std::vector<region_endpoint>& eps, const std
   ASSERT_FALSE(::testing::Test::HasFailure());
   auto st = proc->terminate(10s);
   ASSERT_TRUE(st.exited && st.code == 0) << st.describe();
-  auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
-                         "--bootstrap-server " + a.bootstrap + " --delete --topic " + topic + " 2>&1");
-  ASSERT_EQ(del.exit_code, 0) << del.output;
-  // The deletion completes in the background: create again once the name is free.
-  std::string created;
-  ASSERT_TRUE(wait_until([&] { return (created = create_topic(a.bootstrap, topic, 1)).empty(); },
-                         60s, 200ms))
-      << created;
+  ASSERT_NO_FATAL_FAILURE(recreate_topic(a.bootstrap, topic));
   ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("new", 0, 300)), "");
   ASSERT_EQ(offsets_probe(a.bootstrap).records(topic), 300);
 }

@@ -29,18 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Deletes `topic` on `bootstrap` (Kafka's TopicCommand) and creates it again (1 partition) once
-// the name is free. Fatal failures on error.
-void recreate(const std::string& bootstrap, const std::string& topic) {
-  auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
-                         "--bootstrap-server " + bootstrap + " --delete --topic " + topic + " 2>&1");
-  ASSERT_EQ(del.exit_code, 0) << del.output;
-  std::string created;
-  ASSERT_TRUE(wait_until([&] { return (created = create_topic(bootstrap, topic, 1)).empty(); },
-                         60s, 200ms))
-      << created;
-}
-
 // How many times each value of stem "<stem>-i", i < n, is in `records`; the missing ones named.
 struct census {
   int present = 0;
@@ -110,7 +98,7 @@ TEST(engine_source_recreated, while_stopped_with_a_longer_log_is_copied_from_its
   ASSERT_FALSE(HasFailure());
   auto st = proc->terminate(10s);
   ASSERT_TRUE(st.exited && st.code == 0) << st.describe();
-  ASSERT_NO_FATAL_FAILURE(recreate(a.bootstrap, topic));
+  ASSERT_NO_FATAL_FAILURE(recreate_topic(a.bootstrap, topic));
   ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("new", 0, 1500)), "");
 
   ASSERT_EQ(proc->start(), "");
@@ -149,7 +137,7 @@ TEST(engine_source_recreated, while_running_and_refilled_at_once_is_copied_from_
   ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("mid", 0, 1)), "");
   ASSERT_TRUE(wait_until([&] { return flow_group_offset(a, b, topic) == 1001; }, 30s, 500ms));
 
-  ASSERT_NO_FATAL_FAILURE(recreate(a.bootstrap, topic));
+  ASSERT_NO_FATAL_FAILURE(recreate_topic(a.bootstrap, topic));
   ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("new", 0, 1500)), "");
   offsets_probe probe_b(b.bootstrap);
   int64_t copied = wait_settled(probe_b, copy, 2501, 90s);

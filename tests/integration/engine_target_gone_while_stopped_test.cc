@@ -27,9 +27,7 @@ TEST(engine_target_gone_while_stopped, a_target_deleted_while_tandem_is_stopped_
   ASSERT_FALSE(HasFailure());
   expect_clean_stop({proc.get()});
 
-  auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
-                         "--bootstrap-server " + b.bootstrap + " --delete --topic " + copy + " 2>&1");
-  ASSERT_EQ(del.exit_code, 0) << del.output;
+  ASSERT_EQ(delete_topic(b.bootstrap, copy), "");
   offsets_probe probe_b(b.bootstrap);
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(copy) == -1; }, 60s, 200ms));
 
