@@ -158,6 +158,21 @@ void apply(rocksdb::WriteBatch& wb, const partition_keys& k, const map_change& c
   }
 }
 
+// Writes `change` of partition `p` in one WriteBatch, then keeps the run counts; `frontier`:
+// also forgets the cached frontier (recomputed from the store on the next commit). Under
+// write_mu.
+std::expected<void, error> write_change(offset_store::impl& store, const partition_ref& p,
+                                        const map_change& change, bool frontier) {
+  partition_keys k(p);
+  rocksdb::WriteBatch wb;
+  apply(wb, k, change);
+  rocksdb::Status s = store.db->Write(write_options(), &wb);
+  if (!s.ok()) return std::unexpected(storage_error(s, store.path));
+  if (frontier) store.frontiers.erase(k.by_source);
+  count_runs(store, p.flow, change);
+  return {};
+}
+
 // The stored runs an incoming batch of one partition may meet: none when it starts beyond the
 // partition's frontier (the usual append), else read from both indexes.
 // `f_out`: the partition's frontier before the batch.
@@ -247,11 +262,7 @@ std::expected<map_change, error> offset_store::trim_below(const partition_ref& p
   auto below = detail::runs_starting_below(*impl_->db, p, log_start, impl_->path);
   if (!below) return std::unexpected(below.error());
   map_change plan = plan_trim(*below, log_start);
-  rocksdb::WriteBatch wb;
-  apply(wb, partition_keys(p), plan);
-  rocksdb::Status s = impl_->db->Write(write_options(), &wb);
-  if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
-  count_runs(*impl_, p.flow, plan);
+  if (auto ok = write_change(*impl_, p, plan, false); !ok) return std::unexpected(ok.error());
   return plan;
 }
 
@@ -268,13 +279,7 @@ std::expected<map_change, error> offset_store::invalidate(const partition_ref& p
   if (!all) return std::unexpected(all.error());
   map_change plan = which == side::source ? plan_invalidate_source(*all, {from})
                                           : plan_invalidate_destination(*all, {from});
-  partition_keys k(p);
-  rocksdb::WriteBatch wb;
-  apply(wb, k, plan);
-  rocksdb::Status s = impl_->db->Write(write_options(), &wb);
-  if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
-  impl_->frontiers.erase(k.by_source);  // recomputed from the store on the next commit
-  count_runs(*impl_, p.flow, plan);
+  if (auto ok = write_change(*impl_, p, plan, true); !ok) return std::unexpected(ok.error());
   return plan;
 }
 
@@ -303,12 +308,7 @@ std::expected<map_change, error> offset_store::replace_runs(const partition_ref&
   std::ranges::sort(change.erase, [](const run& a, const run& b) {
     return std::tie(a.src_start, a.dst_start) < std::tie(b.src_start, b.dst_start);
   });
-  rocksdb::WriteBatch wb;
-  apply(wb, k, change);
-  rocksdb::Status s = impl_->db->Write(write_options(), &wb);
-  if (!s.ok()) return std::unexpected(storage_error(s, impl_->path));
-  impl_->frontiers.erase(k.by_source);  // recomputed from the store on the next commit
-  count_runs(*impl_, p.flow, change);
+  if (auto ok = write_change(*impl_, p, change, true); !ok) return std::unexpected(ok.error());
   return change;
 }
 
