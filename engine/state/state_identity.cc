@@ -22,8 +22,9 @@ std::string describe(const offsets::store_identity& id) {
 }
 
 const char* const k_advice =
-    ". Its offset map describes that cluster's logs: give this region its own state_dir, or "
-    "move this directory away to start an empty map (it is rebuilt from tandem.offsets)";
+    ". Its offset map describes the logs of the clusters it belongs to: give this region its "
+    "own state_dir, or move this directory away to start an empty map (restored from the local "
+    "cluster's tandem.offsets)";
 
 }  // namespace
 
