@@ -15,6 +15,8 @@ void append_big_endian(std::string& out, uint64_t v, int bytes) {
 
 std::string format_key() { return std::string(1, static_cast<char>(tag::meta)) + "format"; }
 
+std::string identity_key() { return std::string(1, static_cast<char>(tag::meta)) + "identity"; }
+
 std::string format_value(int version) {
   return std::string(format_magic) + std::to_string(version);
 }

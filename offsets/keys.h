@@ -6,6 +6,7 @@
 // another partition's ("orders\0" vs "orders2\0"; partition 1 vs 10 are fixed-width).
 //
 //   M "format"                                             → "tandem-offsets format=<N>"
+//   M "identity"                                           → region 0 (alias 0 cluster_id 0)*
 //   S src_region 0 tgt_region 0 topic 0 partition:4 src_start:8 dst_start:8  → length:8
 //   D src_region 0 tgt_region 0 topic 0 partition:4 dst_start:8 src_start:8  → length:8
 //   R src_region 0 tgt_region 0 topic 0 partition:4        → next source offset:8
@@ -40,6 +41,9 @@ std::string format_key();
 std::string format_value(int version);
 // The version in a format value; nullopt if it is not one.
 std::optional<int> parse_format(std::string_view value);
+
+// The key of the store's identity (store_identity).
+std::string identity_key();
 
 void append_int64(std::string& out, int64_t v);
 void append_int32(std::string& out, int32_t v);

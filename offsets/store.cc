@@ -100,7 +100,10 @@ std::expected<bool, error> prepare_primary(const fs::path& dir, bool create_if_m
                                             "database (no CURRENT file)"));
   }
   if (!create_if_missing) return std::unexpected(require_database(dir).error());
+  // The directory is the process's own: owner only (0700). Directories above it that
+  // create_directories makes get the umask's mode.
   fs::create_directories(dir, ec);
+  if (!ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (ec) {
     return std::unexpected(error{errc::io_error, "cannot create offset store directory " +
                                                      dir.string() + ": " + ec.message()});

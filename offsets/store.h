@@ -67,6 +67,16 @@ struct checkpoint {
   bool operator==(const checkpoint&) const = default;
 };
 
+// What a state directory belongs to (docs/design.md, "Safety rules"): the region of the process
+// that writes it and the Kafka cluster id of each cluster it replicates between, by config
+// alias. Runs describe those clusters' logs: a store of another region or cluster is refused.
+struct store_identity {
+  std::string region;
+  std::map<std::string, std::string> cluster_ids;  // alias → cluster id as Kafka reports it
+
+  bool operator==(const store_identity&) const = default;
+};
+
 struct partition_stats {
   partition_ref partition;
   int64_t runs = 0;
@@ -141,6 +151,10 @@ class offset_store {
   std::expected<map_change, error> replace_runs(const partition_ref& p, std::span<const run> erase,
                                                 std::span<const run> put);
 
+  // Records (replaces) what the store belongs to; synced to disk (rare: at start).
+  // errc::invalid_argument: an empty or NUL-containing region, alias or cluster id.
+  std::expected<void, error> put_identity(const store_identity& id);
+
   // Writes (replaces) the checkpoint of (flow, group, topic, partition).
   std::expected<void, error> put_checkpoint(const flow_id& flow, const checkpoint& c);
 
@@ -166,6 +180,9 @@ class offset_store {
                                                                source_offset x) const;
   std::expected<source_translation, error> translate_to_source(const partition_ref& p,
                                                                target_offset y) const;
+
+  // What the store belongs to; nullopt when none is recorded (a store of an older tandem).
+  std::expected<std::optional<store_identity>, error> identity() const;
 
   // All runs of a partition ordered by (src_start, dst_start), for dumps.
   std::expected<std::vector<run>, error> runs(const partition_ref& p) const;

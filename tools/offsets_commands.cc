@@ -35,7 +35,8 @@ std::string stats_usage(std::string_view program) {
          "runs, the records they map (a record copied twice counts twice) and the resume position\n"
          "(the next source offset the flow reads; own flows only); totals per flow and overall;\n"
          "the store's keys (each run is stored twice: by source and by destination offset),\n"
-         "checkpoints, live SST bytes and bytes on disk.\n\n"
+         "checkpoints, live SST bytes and bytes on disk; what the store belongs to (the region\n"
+         "and cluster ids `tandem run` recorded and checks at start).\n\n"
          "Flows: \"own\" flows REMOTE->LOCAL are replicated by this region's tandem; \"peer\" flows\n"
          "LOCAL->REMOTE are the remote's, learned from echoes. Every remote of the config is\n"
          "listed, with zeros when the store has nothing for it yet. The store is opened as a\n"
@@ -90,7 +91,23 @@ json partition_json(const context& ctx, const offsets::flow_id& flow, const offs
           {"resume", ps.resume ? json(ps.resume->v) : json(nullptr)}};
 }
 
+// The store's recorded identity; JSON null when none is recorded yet.
+json identity_json(const std::optional<offsets::store_identity>& id) {
+  if (!id) return nullptr;
+  json clusters = json::object();
+  for (const auto& [alias, cluster] : id->cluster_ids) clusters[alias] = cluster;
+  return {{"region", id->region}, {"cluster_ids", std::move(clusters)}};
+}
+
+std::string identity_text(const std::optional<offsets::store_identity>& id) {
+  if (!id) return "no identity recorded yet (the next `tandem run` records it)";
+  std::string out = "region " + id->region;
+  for (const auto& [alias, cluster] : id->cluster_ids) out += ", cluster " + alias + " = " + cluster;
+  return out;
+}
+
 void print_stats_json(const context& ctx, const offsets::store_stats& s,
+                      const std::optional<offsets::store_identity>& id,
                       const std::map<offsets::flow_id, flow_totals>& flows) {
   json flows_json = json::array();
   for (const auto& [flow, t] : flows) {
@@ -107,6 +124,7 @@ void print_stats_json(const context& ctx, const offsets::store_stats& s,
   const overall o = sum(flows);
   print_json(ctx.io.out, {{"store", ctx.cfg.state_dir.string()},
                           {"region", ctx.cfg.region},
+                          {"belongs_to", identity_json(id)},
                           {"flows", std::move(flows_json)},
                           {"totals", {{"partitions", o.partitions},
                                       {"runs", o.runs},
@@ -118,9 +136,11 @@ void print_stats_json(const context& ctx, const offsets::store_stats& s,
 }
 
 void print_stats_tables(const context& ctx, const offsets::store_stats& s,
+                        const std::optional<offsets::store_identity>& id,
                         const std::map<offsets::flow_id, flow_totals>& flows) {
   std::ostream& out = ctx.io.out;
-  out << "Offset store " << ctx.cfg.state_dir.string() << " (region " << ctx.cfg.region << ")\n\n";
+  out << "Offset store " << ctx.cfg.state_dir.string() << " (region " << ctx.cfg.region << ")\n"
+      << "Belongs to: " << identity_text(id) << "\n\n";
   const auto R = align::right;
   table parts({"FLOW", "ROLE", "TOPIC", "PARTITION", "RUNS", "COPIED", "RESUME"},
               {align::left, align::left, align::left, R, R, R, R});
@@ -154,11 +174,13 @@ std::expected<void, failure> stats_body(context& ctx) {
   if (!store) return std::unexpected(store.error());
   auto s = (*store)->stats();
   if (!s) return std::unexpected(store_failure(s.error()));
+  auto id = (*store)->identity();
+  if (!id) return std::unexpected(store_failure(id.error()));
   const auto flows = group_by_flow(ctx.cfg, *s);
   if (ctx.json()) {
-    print_stats_json(ctx, *s, flows);
+    print_stats_json(ctx, *s, *id, flows);
   } else {
-    print_stats_tables(ctx, *s, flows);
+    print_stats_tables(ctx, *s, *id, flows);
   }
   return {};
 }

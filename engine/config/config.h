@@ -68,6 +68,10 @@ struct metrics_config {
   // host:port serving /metrics, /healthz and /readyz; IPv6 hosts in brackets ("[::1]:9464").
   // Default: "127.0.0.1:9464".
   std::string listen = "127.0.0.1:9464";
+  // Connections served at once; more are closed at accept and counted in
+  // tandem_http_rejected_connections_total, so a scraper storm cannot use up the file
+  // descriptors RocksDB and librdkafka need. 1 to 1024. Default: 16.
+  int64_t max_connections = 16;
 };
 
 // [log]

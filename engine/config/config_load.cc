@@ -27,7 +27,7 @@ using detail::type_name;
 // Valid keys per table. Kept next to each other so "belongs in [replication]" hints can be
 // computed for a key written under the wrong header.
 constexpr std::string_view k_top_keys[] = {"region", "state_dir", "metrics", "log", "clusters", "replication"};
-constexpr std::string_view k_metrics_keys[] = {"listen"};
+constexpr std::string_view k_metrics_keys[] = {"listen", "max_connections"};
 constexpr std::string_view k_log_keys[] = {"level"};
 constexpr std::string_view k_cluster_keys[] = {"bootstrap", "librdkafka", "producer", "consumer"};
 constexpr std::string_view k_replication_keys[] = {
@@ -232,6 +232,11 @@ void loader::load(const toml::table& root) {
   if (const toml::table* t = table_at(root, "", "metrics")) {
     check_keys(*t, "metrics", k_metrics_keys);
     if (const toml::node* n = t->get("listen")) read_string(*n, "metrics.listen", cfg_.metrics.listen);
+    if (const toml::node* n = t->get("max_connections")) {  // range: config_validate.cc
+      remember("metrics.max_connections", *n);
+      if (const auto* i = n->as_integer()) cfg_.metrics.max_connections = i->get();
+      else error("metrics.max_connections", *n, "metrics.max_connections: expected an integer, got " + type_name(*n));
+    }
   }
   if (const toml::table* t = table_at(root, "", "log")) {
     check_keys(*t, "log", k_log_keys);

@@ -23,7 +23,8 @@ std::string summary(const config& cfg) {
   const replication_config& r = cfg.replication;
   out << "region:     " << cfg.region << '\n';
   out << "state_dir:  " << cfg.state_dir.string() << '\n';
-  out << "metrics:    " << cfg.metrics.listen << '\n';
+  out << "metrics:    " << cfg.metrics.listen << " (at most " << cfg.metrics.max_connections
+      << " connections)\n";
   out << "log level:  " << to_string(cfg.log.level) << '\n';
   out << "clusters:\n";
   for (const cluster_config& c : cfg.clusters) {

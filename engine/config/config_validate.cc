@@ -198,6 +198,11 @@ std::vector<diagnostic> validate(const config& cfg) {
                                   "metrics.listen: invalid address " + in_quotes(cfg.metrics.listen) + ": " + why +
                                       " (expected host:port, e.g. \"127.0.0.1:9464\")"));
   }
+  if (cfg.metrics.max_connections < 1 || cfg.metrics.max_connections > 1024) {
+    out.push_back(make_diagnostic(cfg, "metrics.max_connections",
+                                  "metrics.max_connections: " + std::to_string(cfg.metrics.max_connections) +
+                                      " is out of range (1 to 1024; default 16)"));
+  }
   check_clusters(cfg, out);
   check_replication(cfg, out);
   return out;

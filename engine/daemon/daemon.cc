@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <optional>
@@ -95,6 +96,7 @@ class daemon_runtime {
   boost::asio::signal_set signals_{io_, SIGINT, SIGTERM};
   bool started_ = false;   // control loop only
   bool stopping_ = false;  // control loop only
+  std::atomic<int> exit_code_{0};  // 2 once identity_check found another cluster's state dir
   // Declared last: stopped and joined before what they use goes.
   std::unique_ptr<service> publisher_;
   service_group flows_;
@@ -104,6 +106,7 @@ class daemon_runtime {
 http_endpoint_options daemon_runtime::endpoint_options() {
   http_endpoint_options ho;
   ho.listen = cfg_.metrics.listen;
+  ho.max_connections = static_cast<size_t>(cfg_.metrics.max_connections);
   ho.ready = [this] { return started_ && flows_.ready() && others_.ready(); };
   ho.not_ready_reason = [this] {
     if (!flows_.ready()) return flows_.not_ready_reason();
@@ -145,6 +148,14 @@ void daemon_runtime::start_services() {
     publisher_ = std::make_unique<service>(
         "publisher", publisher_service(o_.publisher, publisher_metrics(m_)), true);
   if (o_.state) others_.start("offset map", offset_map_service(m_, cfg_, o_.state), true);
+  if (o_.identity_check) others_.start("state identity", [this](service_context& ctx) {
+    auto problem = o_.identity_check(ctx);
+    if (!problem) return;
+    log::error(k_scope) << *problem << "; stopping";
+    exit_code_ = 2;
+    ctx.fail(*problem);
+    boost::asio::post(io_, [this] { stop(SIGTERM); });
+  }, true);
   size_t i = 0;
   for (const cluster_config* remote : cfg_.remotes()) {
     const std::string flow = remote->alias + "->" + cfg_.region;
@@ -196,6 +207,7 @@ int daemon_runtime::shut_down() {
   }
   others_.join();
   watchdog.join();
+  if (exit_code_ != 0) return exit_code_;
   log::info(k_scope) << "stopped cleanly";
   return 0;
 }

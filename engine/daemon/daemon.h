@@ -23,6 +23,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "engine/config/config.h"
@@ -34,6 +35,8 @@ class offset_store;
 }
 
 namespace tandem::engine {
+
+class service_context;  // engine/daemon/service.h
 
 // Opens the journal of flow source→target (the durable one lives in the state directory).
 using journal_opener = std::function<std::expected<std::unique_ptr<flow_journal>, std::string>(
@@ -53,12 +56,17 @@ struct daemon_options {
   bool learn_peer_runs = true;
   // When set: started before the flows (the journals hand it their runs), stopped after them.
   std::shared_ptr<run_publisher> publisher;
+  // When set: run as a service beside the flows (the state directory's identity checked
+  // against clusters that did not answer at start, engine/daemon/state_check.h). A message
+  // returned means the state directory is another cluster's: logged, flows stopped, exit 2.
+  std::function<std::optional<std::string>(service_context&)> identity_check;
   // Test hook: called once the metrics endpoint listens, with its port.
   std::function<void(unsigned short)> on_listening;
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean shutdown, 1 when
-// start-up failed (message logged: metrics address in use, state directory unusable, ...).
+// start-up failed (message logged: metrics address in use, state directory unusable, ...), 2
+// when identity_check found the state directory to be another cluster's.
 int run_daemon(const config& cfg, const journal_opener& open_journal,
                const daemon_options& options = {});
 

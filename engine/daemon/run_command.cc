@@ -8,6 +8,8 @@
 #include "engine/config/config.h"
 #include "engine/config/names.h"
 #include "engine/daemon/daemon.h"
+#include "engine/daemon/state_check.h"
+#include "engine/obs/log.h"
 #include "engine/state/offset_journal.h"
 #include "engine/kafka/rdkafka/client.h"
 #include "engine/kafka/rdkafka/client_check.h"
@@ -30,11 +32,17 @@ std::string run_usage(std::string_view program) {
          "\n"
          "exit codes: 0 clean shutdown, 1 runtime failure (e.g. metrics address in use, state\n"
          "directory locked), 2 usage or config error (incl. a state directory that is not a\n"
-         "tandem store, of another version, or corrupted)\n";
+         "tandem store, of another version, corrupted, or of another region or cluster)\n";
 }
 
+// How long `tandem run` waits at start for the clusters' ids; a cluster that has not answered
+// by then is checked later, while the flows run (engine/daemon/state_check.h).
+constexpr std::chrono::seconds k_identity_timeout{5};
+constexpr std::chrono::seconds k_identity_interval{10};
+
 // The daemon over the state directory's store, publishing the flows' runs.
-int run_with_state(const config& cfg, std::shared_ptr<offsets::offset_store> state) {
+int run_with_state(const config& cfg, std::shared_ptr<offsets::offset_store> state,
+                   std::vector<std::string> unchecked_clusters) {
   // The flows' runs go to the local cluster's tandem.offsets (engine/state/run_publisher.h).
   publisher_settings ps;
   ps.scope = cfg.region + " " + std::string(k_offsets_topic);
@@ -49,6 +57,12 @@ int run_with_state(const config& cfg, std::shared_ptr<offsets::offset_store> sta
   daemon_options options;
   options.state = state;  // restore, checkpoints, group sync, peer runs
   options.publisher = publisher;
+  if (!unchecked_clusters.empty()) {
+    options.identity_check = [&cfg, state, pending = std::move(unchecked_clusters)](
+                                 service_context& ctx) {
+      return check_state_later(ctx, cfg, *state, pending, k_identity_interval);
+    };
+  }
   return run_daemon(cfg, opener, options);
 }
 
@@ -115,6 +129,7 @@ int run(std::string_view program, std::span<const std::string_view> args, stream
   if (!parsed) return parsed.error();
   const auto cfg = run_config(*parsed, io);
   if (!cfg) return cfg.error();
+  if (auto warning = restrict_state_dir(cfg->state_dir)) log::warn("tandem") << *warning;
   auto state = open_state(cfg->state_dir);
   if (!state) {
     // A directory that is not ours, of another version or damaged is a configuration problem
@@ -126,7 +141,13 @@ int run(std::string_view program, std::span<const std::string_view> args, stream
                           code == offsets::errc::corruption;
     return config_problem ? k_exit_usage : k_exit_failure;
   }
-  return run_with_state(*cfg, *state);
+  // A state directory of another region or cluster describes other logs (exit 2).
+  auto unchecked = check_state_at_start(*cfg, **state, k_identity_timeout);
+  if (!unchecked) {
+    io.err << program << " run: " << unchecked.error().message << '\n';
+    return unchecked.error().mismatch ? k_exit_usage : k_exit_failure;
+  }
+  return run_with_state(*cfg, *state, std::move(*unchecked));
 }
 
 }  // namespace tandem::engine::cli

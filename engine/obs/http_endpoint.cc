@@ -21,11 +21,20 @@ namespace detail {
 class connection;
 
 // Everything a connection's handlers may touch, kept alive by the connections themselves.
+inline constexpr family_spec k_rejected{
+    "tandem_http_rejected_connections_total",
+    "Connections to the metrics endpoint closed at accept: max_connections were open."};
+
 struct http_state {
-  http_state(asio::io_context& io, const metrics& m, http_endpoint_options o)
-      : served(&m), options(std::move(o)), acceptor(io), accept_retry(io) {}
+  http_state(asio::io_context& io, metrics& m, http_endpoint_options o)
+      : served(&m),
+        rejected(&m.counter(k_rejected).Add({})),
+        options(std::move(o)),
+        acceptor(io),
+        accept_retry(io) {}
 
   const metrics* served;  // its serialize() answers /metrics; not used once `stopped`
+  prometheus::Counter* rejected;  // lives as long as `served`
   http_endpoint_options options;
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry;  // backs off after accept errors such as EMFILE
@@ -244,7 +253,13 @@ void on_accept(const std::shared_ptr<http_state>& s, error_code ec, tcp::socket 
       });
       return;
     }
-    std::make_shared<detail::connection>(s, std::move(socket))->start();
+    if (s->connections.size() >= s->options.max_connections) {
+      error_code ignored;
+      socket.close(ignored);  // unread: the client sees its connection closed (or reset)
+      s->rejected->Increment();
+    } else {
+      std::make_shared<detail::connection>(s, std::move(socket))->start();
+    }
   } catch (...) {  // bad_alloc: drop this connection, keep accepting
   }
   try {
@@ -277,7 +292,7 @@ std::expected<tcp::endpoint, std::string> parse_listen(asio::io_context& io,
 
 }  // namespace
 
-http_endpoint::http_endpoint(asio::io_context& io, const metrics& m,
+http_endpoint::http_endpoint(asio::io_context& io, metrics& m,
                              http_endpoint_options options)
     : io_(io), state_(std::make_shared<detail::http_state>(io, m, std::move(options))) {}
 

@@ -12,6 +12,11 @@
 // The query string is ignored. Every response carries Content-Length and `Connection: close`;
 // one request per connection (Prometheus and kubelet probes are fine with that).
 //
+// Connections: at most options.max_connections are served at once. One accepted beyond that is
+// closed at once, unread and unanswered (no 503: answering would mean reading the request,
+// holding the descriptor the cap is there to spare), and counted in
+// tandem_http_rejected_connections_total. Scrapers retry on their next interval.
+//
 // Operation, per connection: accept → read the request head (up to the blank line) under a
 // deadline → answer → shut down the send side → drain what the client still sends until it
 // closes or the deadline passes (closing with unread input would reset the connection and could
@@ -56,12 +61,16 @@ struct http_endpoint_options {
   std::chrono::milliseconds timeout = std::chrono::seconds(5);
   // Longest request head (request line and headers) accepted; longer → 431. Default: 8 KiB.
   std::size_t max_request_bytes = 8 * 1024;
+  // Connections open at once (being read, answered or drained); more are closed at accept.
+  // Default: 16 ([metrics] max_connections).
+  std::size_t max_connections = 16;
 };
 
 class http_endpoint {
  public:
-  // `m` must outlive the endpoint's stop() (or destruction); it is not used after that.
-  http_endpoint(boost::asio::io_context& io, const metrics& m, http_endpoint_options options);
+  // `m` must outlive the endpoint's stop() (or destruction); it is not used after that. The
+  // endpoint registers tandem_http_rejected_connections_total in it.
+  http_endpoint(boost::asio::io_context& io, metrics& m, http_endpoint_options options);
   // Calls stop().
   ~http_endpoint();
   http_endpoint(const http_endpoint&) = delete;

@@ -35,6 +35,8 @@
 //   tandem_offset_runs_published_total                               counter  publisher_metrics
 //   tandem_offset_publish_errors_total                               counter  failed rounds,
 //                                                                             dropped runs
+//   tandem_http_rejected_connections_total                           counter  http_endpoint:
+//                                                                             max_connections
 //   tandem_build_info{version}                                       gauge = 1 (here)
 //
 // Hot path: prometheus::Family::Add takes a lock and hashes the label map, too slow per record.

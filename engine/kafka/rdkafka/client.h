@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <expected>
 #include <memory>
 #include <string>
@@ -51,5 +52,11 @@ std::expected<std::unique_ptr<state_producer>, std::string> make_rdkafka_state_p
 std::expected<std::unique_ptr<state_reader>, std::string> make_rdkafka_state_reader(
     const cluster_config& cluster, const std::string& client_id,
     const std::atomic<bool>* cancel = nullptr);
+
+// The cluster id `cluster` reports in its metadata (rd_kafka_clusterid), asked within `timeout`
+// by a short-lived client named `client_id`. Error: why there is none, e.g. no broker answered.
+std::expected<std::string, std::string> fetch_cluster_id(const cluster_config& cluster,
+                                                         const std::string& client_id,
+                                                         std::chrono::milliseconds timeout);
 
 }  // namespace tandem::engine

@@ -30,6 +30,7 @@ TEST(test_config_defaults, test_minimal_config_gets_documented_defaults) {
   EXPECT_EQ(cfg.region, "east");
   EXPECT_EQ(cfg.state_dir, "/tmp/tandem/east");
   EXPECT_EQ(cfg.metrics.listen, "127.0.0.1:9464");
+  EXPECT_EQ(cfg.metrics.max_connections, 16);
   EXPECT_EQ(cfg.log.level, log_level::info);
   const replication_config& r = cfg.replication;
   EXPECT_EQ(r.naming, naming_mode::identity);
@@ -64,6 +65,7 @@ TEST(test_config_defaults, test_every_key_is_read) {
   const config cfg = load_ok(with_minimal(R"(
 [metrics]
 listen = "[::1]:9500"
+max_connections = 4
 [log]
 level = "debug"
 [replication]
@@ -79,6 +81,7 @@ checkpoint_interval = "250ms"
 sync_group_offsets = false
 )"));
   EXPECT_EQ(cfg.metrics.listen, "[::1]:9500");
+  EXPECT_EQ(cfg.metrics.max_connections, 4);
   EXPECT_EQ(cfg.log.level, log_level::debug);
   const replication_config& r = cfg.replication;
   EXPECT_EQ(r.naming, naming_mode::prefix);

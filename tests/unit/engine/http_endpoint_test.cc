@@ -10,10 +10,12 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio.hpp>
 
@@ -306,6 +308,41 @@ TEST_F(http_endpoint_test, a_silent_connection_is_closed_at_the_deadline) {
   }
   EXPECT_TRUE(closed);
   EXPECT_TRUE(ignored.empty());
+}
+
+// A scraper storm: connections beyond max_connections are closed at accept, unanswered, and
+// counted; once the held ones close, /metrics answers again.
+TEST_F(http_endpoint_test, connections_beyond_the_cap_are_closed_and_counted) {
+  http_endpoint_options o;
+  o.max_connections = 3;
+  o.timeout = 60s;  // the held connections stay open for the whole test
+  start(o);
+  std::vector<std::unique_ptr<client_socket>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<client_socket>(port()));
+    ASSERT_TRUE(held.back()->valid());
+  }
+  // Accepted in order: the three above are being served, these two are over the cap. The
+  // server closes them without a byte: read_to_eof sees the end (true), not its 10 s timeout.
+  for (int i = 0; i < 2; ++i) {
+    client_socket extra(port());
+    ASSERT_TRUE(extra.valid());
+    std::string got;
+    EXPECT_TRUE(extra.read_to_eof(got)) << "connection " << i << " over the cap not closed";
+    EXPECT_TRUE(got.empty()) << got;
+  }
+  held.clear();  // the server sees EOF and frees their slots
+  reply r;
+  int refused = 0;  // attempts closed unanswered because the slots were still taken
+  for (auto deadline = std::chrono::steady_clock::now() + 10s;
+       r.status != 200 && std::chrono::steady_clock::now() < deadline;) {
+    r = get(port(), "/metrics");
+    if (r.status == 0) ++refused;
+  }
+  ASSERT_EQ(r.status, 200);
+  auto at = r.body.find("\ntandem_http_rejected_connections_total ");
+  ASSERT_NE(at, std::string::npos) << r.body;
+  EXPECT_EQ(std::stod(r.body.substr(at + 40)), 2 + refused);
 }
 
 TEST_F(http_endpoint_test, stop_closes_the_listening_socket) {

@@ -14,6 +14,7 @@
 
 #include "engine/flow/flow_metrics.h"
 #include "engine/groups/checkpoint_metrics.h"
+#include "engine/obs/http_endpoint.h"
 #include "engine/state/map_metrics.h"
 #include "tests/fakes/temp_dir.h"
 
@@ -39,6 +40,7 @@ const std::map<std::string, prometheus::MetricType> expected_families = {
     {"tandem_topic_paused", prometheus::MetricType::Gauge},
     {"tandem_topics_replicated", prometheus::MetricType::Gauge},
     {"tandem_commit_failures_total", prometheus::MetricType::Counter},
+    {"tandem_http_rejected_connections_total", prometheus::MetricType::Counter},
     {"tandem_build_info", prometheus::MetricType::Gauge},
 };
 
@@ -63,6 +65,8 @@ void populate(metrics& m) {
   m.probe<offset_map_metrics>("west", "east").runs().Set(7);
   f.topic_paused("orders").Set(0);
   f.topics_replicated().Set(1);
+  boost::asio::io_context io;
+  http_endpoint endpoint(io, m, {});  // registers its family; never started
 }
 
 // The sample of `family` with exactly `labels`, nullopt if none.

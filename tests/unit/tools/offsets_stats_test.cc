@@ -71,6 +71,27 @@ TEST_F(test_offsets_stats, test_reads_the_store_while_the_daemon_holds_it) {
   EXPECT_EQ((*parse_json(second.out))["flows"][1]["partitions"][0]["resume"].num, 8);
 }
 
+TEST_F(test_offsets_stats, test_prints_what_the_store_belongs_to) {
+  primary();
+  close();
+  const std::string config = write_config();
+  auto before = run({"offsets", "stats", "--config", config});
+  ASSERT_EQ(before.code, 0) << before.err;
+  EXPECT_TRUE(contains(before.out, "Belongs to: no identity recorded yet")) << before.out;
+  EXPECT_TRUE((*parse_json(run({"offsets", "stats", "--config", config, "--json"}).out))["belongs_to"]
+                  .is_null());
+  ASSERT_TRUE(primary().put_identity({"west", {{"east", "id-E"}, {"west", "id-W"}}}));
+  close();
+  auto after = run({"offsets", "stats", "--config", config});
+  ASSERT_EQ(after.code, 0) << after.err;
+  EXPECT_TRUE(contains(after.out, "Belongs to: region west, cluster east = id-E, cluster west = id-W"))
+      << after.out;
+  auto j = parse_json(run({"offsets", "stats", "--config", config, "--json"}).out);
+  ASSERT_TRUE(j);
+  EXPECT_EQ((*j)["belongs_to"]["region"].str, "west");
+  EXPECT_EQ((*j)["belongs_to"]["cluster_ids"]["east"].str, "id-E");
+}
+
 TEST_F(test_offsets_stats, test_an_empty_store_says_so) {
   primary();
   close();
