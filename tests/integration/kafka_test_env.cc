@@ -134,6 +134,34 @@ std::string create_topic(const std::string& bootstrap, const std::string& topic,
   return "";
 }
 
+std::string delete_topic(const std::string& bootstrap, const std::string& topic) {
+  auto rk = make_client(RD_KAFKA_PRODUCER, bootstrap);
+  if (!rk) return "no client";
+  rd_kafka_DeleteTopic_t* dt = rd_kafka_DeleteTopic_new(topic.c_str());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  rd_kafka_DeleteTopics(rk.get(), &dt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  std::string error = ev ? "" : "DeleteTopics timed out";
+  if (ev) {
+    size_t n = 0;
+    const auto* res = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
+    if (rd_kafka_event_error(ev)) error = rd_kafka_event_error_string(ev);
+    for (size_t i = 0; i < n; ++i)
+      if (rd_kafka_topic_result_error(res[i]))
+        error = rd_kafka_topic_result_error_string(res[i]);
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_DeleteTopic_destroy(dt);
+  if (!error.empty()) return error;
+  auto deadline = clock::now() + std::chrono::seconds(30);
+  while (partition_count(rk.get(), topic) != -1) {
+    if (clock::now() > deadline) return "topic " + topic + " still listed 30 s after its deletion";
+    usleep(100 * 1000);
+  }
+  return "";
+}
+
 std::string produce(const std::string& bootstrap, const std::string& topic,
                     const std::vector<record>& records) {
   struct tally {
