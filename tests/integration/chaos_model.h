@@ -81,6 +81,8 @@ struct chaos_group {
   std::string region;  // where it consumes now
   std::set<std::string> consumed;
   bool fault_since_move = false;  // a fault (any kind) happened since its last move
+  // A wipe or a topic recreation happened (ever): the map may lack coverage from then on.
+  bool coverage_at_risk = false;
   // Its offsets in `region` were committed by its own consumer (not by tandemctl: tandem does
   // not checkpoint offsets carrying tandem's sync metadata, so a group moves on only after it
   // committed in its new region).

@@ -15,7 +15,8 @@
 //
 // Environment: TANDEM_CHAOS_SEED (default random, printed), TANDEM_CHAOS_MOVES (moves per case,
 // default 8), TANDEM_CHAOS_FAULTS (comma-separated kinds, "all", "none"; default: the kinds
-// that hold on today's code, see k_default_faults).
+// that hold on today's code, see k_default_faults), TANDEM_CHAOS_STRICT=1 (assert the re-read
+// bound after wipes and recreations too).
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -46,7 +47,7 @@ uint64_t env_number(const char* name, uint64_t otherwise) {
 }
 
 struct totals {
-  int steps = 0, moves = 0, unbounded = 0;
+  int steps = 0, moves = 0, unbounded = 0, asserted = 0;
   int64_t produced = 0, consumed = 0, skipped = 0, rereads = 0, bound = 0, missing = 0;
   int64_t lost_coverage = 0, beyond_reported = 0;
   std::map<std::string, int> faults;
@@ -66,6 +67,7 @@ class chaos : public ::testing::TestWithParam<chaos_case> {
   void log_step(const std::string& text);
 
   uint64_t seed_ = 0;
+  bool strict_ = false;
   std::string case_name_;
   std::mt19937_64 rng_;
   std::set<std::string> faults_;
@@ -82,6 +84,7 @@ void chaos::SetUp() {
   seed_ = env_number("TANDEM_CHAOS_SEED", std::random_device{}());
   rng_.seed(seed_ * 1000003 + c.regions * 7 + (c.naming[0] == 'i' ? 1 : 0));
   faults_ = chaos_faults_from_env(k_default_faults);
+  strict_ = env_number("TANDEM_CHAOS_STRICT", 0) != 0;
   std::string kinds;
   for (const auto& k : faults_) kinds += " " + k;
   std::printf("[chaos] %s: seed %llu (TANDEM_CHAOS_SEED=%llu reproduces it); faults:%s\n",
@@ -146,7 +149,9 @@ void chaos::move_step() {
   }
   const auto kind = std::bernoulli_distribution(0.3)(rng_) ? move_kind::disaster : move_kind::failover;
   const std::string from = g.region;
-  const bool clean = !g.fault_since_move;
+  // The bound is asserted when no fault happened since the group's last move and, unless
+  // TANDEM_CHAOS_STRICT=1, no wipe or recreation ever (their lost coverage persists).
+  const bool clean = !g.fault_since_move && (strict_ || !g.coverage_at_risk);
   auto res = move_group(*world_, *model_, g, dest, kind);
   ++t_.moves;
   g.fault_since_move = false;
@@ -155,7 +160,7 @@ void chaos::move_step() {
       if (&other != &g) other.fault_since_move = true;
   if (!res.done) return log_step("move " + g.name + " " + from + "->" + dest + " FAILED");
   report_move(g.name + " " + from + "->" + dest + " (" + to_string(kind) +
-                  (clean ? "" : ", after faults") + ")",
+                  (clean ? "" : ", after faults: bound not asserted") + ")",
               res, clean);
 }
 
@@ -172,6 +177,7 @@ void chaos::report_move(const std::string& what, const move_result& res, bool cl
                 (long long)v.orphans, (long long)v.beyond_bound, (long long)v.beyond_reported,
                 (long long)v.missing, res.detail.c_str());
   log_step(line);
+  t_.asserted += clean ? 1 : 0;
   t_.skipped += v.skipped;
   t_.rereads += v.rereads;
   t_.bound += v.bound;
@@ -211,7 +217,10 @@ void chaos::recreate_step(bool source) {
 
 void chaos::fault_step(const std::string& kind) {
   ++t_.faults[kind];
-  for (auto& g : groups_) g.fault_since_move = true;
+  for (auto& g : groups_) {
+    g.fault_since_move = true;
+    g.coverage_at_risk = g.coverage_at_risk || kind != "kill";
+  }
   if (kind == "recreate_source" || kind == "recreate_target")
     return recreate_step(kind == "recreate_source");
   const std::string r = pick(model_->regions());
@@ -240,11 +249,12 @@ TEST_P(chaos, random_faults_and_moves_skip_nothing_and_reread_within_the_bound) 
   std::string faults;
   for (const auto& [k, n] : t_.faults) faults += " " + k + "=" + std::to_string(n);
   std::printf("[figures] chaos %s seed %llu: %d steps, %d moves, %lld produced, %lld consumed; "
-              "skipped %lld, re-reads %lld (bound %lld; %lld beyond it after faults, in %d "
-              "moves; %lld beyond tandemctl's reread), missing %lld; faults:%s; runtime %s s\n",
+              "skipped %lld, re-reads %lld (bound %lld, asserted in %d moves; %lld beyond it after "
+              "faults, in %d moves; %lld beyond tandemctl's reread), missing %lld; faults:%s; "
+              "runtime %s s\n",
               case_name_.c_str(), (unsigned long long)seed_, t_.steps, t_.moves,
               (long long)t_.produced, (long long)t_.consumed, (long long)t_.skipped,
-              (long long)t_.rereads, (long long)t_.bound, (long long)t_.lost_coverage,
+              (long long)t_.rereads, (long long)t_.bound, t_.asserted, (long long)t_.lost_coverage,
               t_.unbounded, (long long)t_.beyond_reported, (long long)t_.missing,
               faults.c_str(), seconds_text(steady::now() - t0).c_str());
 }
