@@ -17,7 +17,11 @@ consume_figures consume_some(chaos_world& w, chaos_group& g, std::mt19937_64& rn
   const std::string topic = w.topic_of(g.region, g.home);
   const std::string bootstrap = w.endpoint(g.region).bootstrap;
   offsets_probe probe(bootstrap);
-  const auto hw = probe.high_watermarks(topic);
+  std::vector<int64_t> hw;  // a topic just created again may not answer at once
+  wait_until([&] {
+    hw = probe.high_watermarks(topic);
+    return static_cast<int>(hw.size()) == chaos_world::k_partitions;
+  }, 30s);
   auto rk = group_consumer(bootstrap, g.name);
   if (!rk || static_cast<int>(hw.size()) != chaos_world::k_partitions) {
     ADD_FAILURE() << g.name << ": no consumer or no watermarks of " << topic << " on " << g.region;
