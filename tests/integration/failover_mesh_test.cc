@@ -22,11 +22,8 @@
 // Printed: the start, the frontiers, the re-reads (measured, reported) and skips.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
-#include <signal.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <set>
 
 #include "tests/integration/engine_scenario.h"
@@ -40,45 +37,6 @@ using steady = std::chrono::steady_clock;
 
 constexpr int64_t k_base = 20;   // per region, phase 0
 constexpr int64_t k_later = 30;  // c1, b1, a1
-
-// Freezes the broker of fixture cluster `name` (SIGSTOP on the PID local-kafka recorded in
-// $TANDEM_KAFKA_DIR/<name>/pid) and resumes it (SIGCONT) on resume() and on every path out of
-// the test: the clusters are shared with the tests that run later.
-class broker_freeze {
- public:
-  explicit broker_freeze(const std::string& name) {
-    const char* d = std::getenv("TANDEM_KAFKA_DIR");
-    std::ifstream in(std::string(d ? d : "") + "/" + name + "/pid");
-    in >> pid_;
-  }
-  ~broker_freeze() { resume(); }
-  broker_freeze(const broker_freeze&) = delete;
-  broker_freeze& operator=(const broker_freeze&) = delete;
-
-  // Returns an error text, empty once the broker is stopped (state T in /proc).
-  std::string freeze() {
-    if (pid_ <= 0) return "no broker PID (TANDEM_KAFKA_DIR not set?)";
-    if (::kill(pid_, SIGSTOP) != 0) return "SIGSTOP " + std::to_string(pid_) + " failed";
-    frozen_ = true;
-    bool stopped = wait_until([&] { return state() == 'T'; }, 10s, 50ms);
-    return stopped ? "" : "broker " + std::to_string(pid_) + " not stopped";
-  }
-  void resume() {
-    if (frozen_) ::kill(pid_, SIGCONT);
-    frozen_ = false;
-  }
-
- private:
-  char state() const {
-    std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
-    std::string pid, comm;
-    char s = '?';
-    stat >> pid >> comm >> s;  // comm ("(java)") has no spaces
-    return s;
-  }
-  pid_t pid_ = -1;
-  bool frozen_ = false;
-};
 
 // Writes `n` records "<region>-<phase>-<i>" into partition 0. Returns an error text.
 std::string write_records(const region_endpoint& e, const std::string& topic, int phase,

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -177,6 +180,33 @@ rd_kafka_resp_err_t commit_offsets(rd_kafka_t* rk, const std::string& topic,
   auto e = rd_kafka_commit(rk, parts, 0 /* synchronous */);
   rd_kafka_topic_partition_list_destroy(parts);
   return e;
+}
+
+broker_freeze::broker_freeze(const std::string& name) {
+  const char* d = std::getenv("TANDEM_KAFKA_DIR");
+  std::ifstream in(std::string(d ? d : "") + "/" + name + "/pid");
+  in >> pid_;
+}
+
+std::string broker_freeze::freeze() {
+  if (pid_ <= 0) return "no broker PID (TANDEM_KAFKA_DIR not set?)";
+  if (::kill(pid_, SIGSTOP) != 0) return "SIGSTOP " + std::to_string(pid_) + " failed";
+  frozen_ = true;
+  bool stopped = wait_until([&] { return state() == 'T'; }, 10s, 50ms);
+  return stopped ? "" : "broker " + std::to_string(pid_) + " not stopped";
+}
+
+void broker_freeze::resume() {
+  if (frozen_) ::kill(pid_, SIGCONT);
+  frozen_ = false;
+}
+
+char broker_freeze::state() const {
+  std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+  std::string pid, comm;
+  char s = '?';
+  stat >> pid >> comm >> s;  // comm ("(java)") has no spaces
+  return s;
 }
 
 }  // namespace tandem::testing

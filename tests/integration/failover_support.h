@@ -4,6 +4,7 @@
 #pragma once
 
 #include <librdkafka/rdkafka.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
@@ -68,5 +69,25 @@ void append_replication_keys(const tandem_process& p, const std::string& group_r
 // consumer does). Returns the error, RD_KAFKA_RESP_ERR_NO_ERROR on success.
 rd_kafka_resp_err_t commit_offsets(rd_kafka_t* rk, const std::string& topic,
                                    const std::vector<int64_t>& offsets);
+
+// Freezes the broker of fixture cluster `name` (SIGSTOP on the PID local-kafka recorded in
+// $TANDEM_KAFKA_DIR/<name>/pid) and resumes it (SIGCONT) on resume() and on every path out of
+// the test: the clusters are shared with the tests that run later.
+class broker_freeze {
+ public:
+  explicit broker_freeze(const std::string& name);
+  ~broker_freeze() { resume(); }
+  broker_freeze(const broker_freeze&) = delete;
+  broker_freeze& operator=(const broker_freeze&) = delete;
+
+  // Returns an error text, empty once the broker is stopped (state T in /proc).
+  std::string freeze();
+  void resume();
+
+ private:
+  char state() const;
+  pid_t pid_ = -1;
+  bool frozen_ = false;
+};
 
 }  // namespace tandem::testing

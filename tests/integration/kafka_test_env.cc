@@ -53,6 +53,25 @@ int partition_count(rd_kafka_t* rk, const std::string& topic) {
   return n;
 }
 
+// Waits for the answer of a CreateTopics or DeleteTopics request on `q`: its error text, empty
+// when the request and every topic in it succeeded.
+std::string topics_result(rd_kafka_queue_t* q, const std::string& request) {
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  if (!ev) return request + " timed out";
+  std::string error;
+  size_t n = 0;
+  const rd_kafka_topic_result_t** res = nullptr;
+  if (const auto* c = rd_kafka_event_CreateTopics_result(ev))
+    res = rd_kafka_CreateTopics_result_topics(c, &n);
+  else if (const auto* d = rd_kafka_event_DeleteTopics_result(ev))
+    res = rd_kafka_DeleteTopics_result_topics(d, &n);
+  if (rd_kafka_event_error(ev)) error = rd_kafka_event_error_string(ev);
+  for (size_t i = 0; i < n; ++i)
+    if (rd_kafka_topic_result_error(res[i])) error = rd_kafka_topic_result_error_string(res[i]);
+  rd_kafka_event_destroy(ev);
+  return error;
+}
+
 std::optional<std::string> opt_bytes(const void* p, size_t n) {
   if (!p) return std::nullopt;
   return std::string(static_cast<const char*>(p), n);
@@ -112,23 +131,31 @@ std::string create_topic(const std::string& bootstrap, const std::string& topic,
   for (const auto& [k, v] : configs) rd_kafka_NewTopic_set_config(nt, k.c_str(), v.c_str());
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
   rd_kafka_CreateTopics(rk.get(), &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  std::string error = ev ? "" : "CreateTopics timed out";
-  if (ev) {
-    size_t n = 0;
-    const auto* res = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    if (rd_kafka_event_error(ev)) error = rd_kafka_event_error_string(ev);
-    for (size_t i = 0; i < n; ++i)
-      if (rd_kafka_topic_result_error(res[i]))
-        error = rd_kafka_topic_result_error_string(res[i]);
-    rd_kafka_event_destroy(ev);
-  }
+  std::string error = topics_result(q, "CreateTopics");
   rd_kafka_queue_destroy(q);
   rd_kafka_NewTopic_destroy(nt);
   if (!error.empty()) return error;
   auto deadline = clock::now() + std::chrono::seconds(30);
   while (partition_count(rk.get(), topic) != partitions) {
     if (clock::now() > deadline) return "topic " + topic + " has no leaders after 30 s";
+    usleep(100 * 1000);
+  }
+  return "";
+}
+
+std::string delete_topic(const std::string& bootstrap, const std::string& topic) {
+  auto rk = make_client(RD_KAFKA_PRODUCER, bootstrap);
+  if (!rk) return "no client";
+  rd_kafka_DeleteTopic_t* dt = rd_kafka_DeleteTopic_new(topic.c_str());
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk.get());
+  rd_kafka_DeleteTopics(rk.get(), &dt, 1, nullptr, q);
+  std::string error = topics_result(q, "DeleteTopics");
+  rd_kafka_queue_destroy(q);
+  rd_kafka_DeleteTopic_destroy(dt);
+  if (!error.empty()) return error;
+  auto deadline = clock::now() + std::chrono::seconds(30);
+  while (partition_count(rk.get(), topic) != -1) {
+    if (clock::now() > deadline) return "topic " + topic + " still listed 30 s after its deletion";
     usleep(100 * 1000);
   }
   return "";

@@ -30,6 +30,10 @@ std::string unique_topic(const std::string& stem);
 std::string create_topic(const std::string& bootstrap, const std::string& topic, int partitions,
                          const std::vector<std::pair<std::string, std::string>>& configs = {});
 
+// Deletes `topic` (Admin DeleteTopics) and waits until its metadata no longer lists it. Returns an
+// error text, empty on success.
+std::string delete_topic(const std::string& bootstrap, const std::string& topic);
+
 struct header {
   std::string key;
   std::optional<std::string> value;  // nullopt: a header with a null value
