@@ -101,7 +101,7 @@ TEST(engine_durable_map, a_target_recreated_while_running_is_restored_exactly_af
   ASSERT_TRUE(wait_until([&] { return !(learned = dump(*peer, flow, topic)).empty(); }, 30s, 500ms))
       << peer->log_tail();
 
-  ASSERT_EQ(delete_topic(b.bootstrap, copy), "");
+  ASSERT_EQ(request_topic_deletion(b.bootstrap, copy), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(copy) == 1 && probe_b.records(copy) == 0; },
                          60s, 200ms))
       << proc->log_tail();

@@ -46,7 +46,7 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
   ASSERT_EQ(produce(a.bootstrap, t1, numbered_records("a", 0, 100)), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.records(t1) == 100; }, 60s)) << pb->log_tail();
 
-  ASSERT_EQ(delete_topic(b.bootstrap, t1), "");
+  ASSERT_EQ(request_topic_deletion(b.bootstrap, t1), "");
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(t1) == 1 && probe_b.records(t1) == 0; },
                          60s, 200ms))
       << pb->log_tail();

@@ -140,14 +140,14 @@ std::string seconds_text(steady::duration d) {
   return buf;
 }
 
-std::string delete_topic(const std::string& bootstrap, const std::string& topic) {
+std::string request_topic_deletion(const std::string& bootstrap, const std::string& topic) {
   auto del = run_command(k_local_kafka + " run-class org.apache.kafka.tools.TopicCommand "
                          "--bootstrap-server " + bootstrap + " --delete --topic " + topic + " 2>&1");
   return del.exit_code == 0 ? std::string() : del.output;
 }
 
 void recreate_topic(const std::string& bootstrap, const std::string& topic, int partitions) {
-  ASSERT_EQ(delete_topic(bootstrap, topic), "");
+  ASSERT_EQ(request_topic_deletion(bootstrap, topic), "");
   std::string created;
   ASSERT_TRUE(wait_until(
       [&] { return (created = create_topic(bootstrap, topic, partitions)).empty(); },

@@ -67,9 +67,11 @@ runs_dump wait_for_runs(const tandem_process& proc, const std::string& from,
                         const std::function<bool(const std::vector<run_triple>&)>& done,
                         std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
-// Deletes `topic` with Kafka's TopicCommand (the deletion completes in the background). Returns
-// "" on success, else the command's output.
-std::string delete_topic(const std::string& bootstrap, const std::string& topic);
+// Asks Kafka's TopicCommand to delete `topic` and returns at once (the deletion completes in the
+// background; a tandem with a short topic refresh may create it again at any moment, which
+// kafka_test_env's delete_topic, waiting until it is gone, could miss). Returns "" on success,
+// else the command's output.
+std::string request_topic_deletion(const std::string& bootstrap, const std::string& topic);
 
 // Deletes `topic` and creates it again with `partitions` once the name is free (a new
 // incarnation, starting at offset 0). Failures are fatal ones (ASSERT_NO_FATAL_FAILURE).

@@ -27,7 +27,7 @@ TEST(engine_target_gone_while_stopped, a_target_deleted_while_tandem_is_stopped_
   ASSERT_FALSE(HasFailure());
   expect_clean_stop({proc.get()});
 
-  ASSERT_EQ(delete_topic(b.bootstrap, copy), "");
+  ASSERT_EQ(request_topic_deletion(b.bootstrap, copy), "");
   offsets_probe probe_b(b.bootstrap);
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(copy) == -1; }, 60s, 200ms));
 

@@ -31,7 +31,7 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
   ASSERT_FALSE(HasFailure());
   offsets_probe probe_b(b.bootstrap);
 
-  ASSERT_EQ(delete_topic(b.bootstrap, copy), "");
+  ASSERT_EQ(request_topic_deletion(b.bootstrap, copy), "");
   // Recreated by tandem's topic refresh (empty: it starts at offset 0 again).
   ASSERT_TRUE(wait_until([&] { return probe_b.partitions(copy) == 1 && probe_b.records(copy) == 0; },
                          60s, 200ms))
