@@ -72,6 +72,7 @@ void flow::step(milliseconds idle_wait) {
   while (batch_pos_ < batch_.size() && handle(batch_[batch_pos_])) ++batch_pos_;
   serve_reports(milliseconds(0));
   publish_metrics();
+  copy_lost_targets();
 
   if (auto fatal = sink_->fatal_error()) {
     log::error(name_) << "producer failed fatally, restarting the flow: " << fatal->message;
@@ -254,8 +255,12 @@ void flow::on_delivery(const record_ref& src, int64_t dst_offset, const kafka_er
     // invalidates the stale part of the offset map (engine/state/offset_journal.cc).
     metrics_.alarm(p->topic->info.source_topic, "target_truncated").Increment();
     p->target_end = 0;  // echoes are judged against the new log's end
+    if (p->target_went_back_to < 0) went_back_.push_back(p);
+    p->target_went_back_to = p->target_went_back_to < 0 ? dst_offset
+                                                        : std::min(p->target_went_back_to, dst_offset);
   }
   p->last_dst = dst_offset;
+  p->delivered_since_probe = true;
   journal_.delivered(src.topic, src.partition, src.offset, dst_offset);
   topic_entry& t = *p->topic;
   if (t.unpublished_records++ == 0) unpublished_.push_back(&t);

@@ -53,6 +53,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -142,6 +143,11 @@ class flow {
     // A position was committed to the flow group and not yet seen there: looked for at the
     // next commit even when the position does not change.
     bool witness_pending = false;
+    // A delivery report arrived since the last target probe (flow_target_loss.cc).
+    bool delivered_since_probe = false;
+    // A delivery landed at or below an earlier one: the target lost its copies from here on;
+    // copied again at the end of the step (flow_target_loss.cc). -1: none.
+    int64_t target_went_back_to = -1;
   };
   struct topic_entry {
     replicated_topic info;
@@ -181,6 +187,14 @@ class flow {
   // idle partition's committed offset never expires (offsets.retention.minutes) and is then
   // mistaken for a deleted topic.
   void keep_witnesses(std::chrono::steady_clock::time_point now);
+  // Targets that lost copies while the flow runs (flow_target_loss.cc): the idle partitions to
+  // probe at the next refresh, and what a refresh found.
+  std::vector<target_probe> idle_targets();
+  topic_sync_result sync_and_probe(const topic_sync_settings& ts, std::vector<target_probe> probes);
+  void check_targets(const topic_sync_result& res, const std::set<std::string>& recreated);
+  void target_lost(partition_state& p, int64_t target_end, bool alarmed = false);
+  void copy_lost_targets();  // the partitions on_delivery marked (target_went_back_to)
+  int64_t log_start_of(const std::string& topic, int32_t partition);
   topic_sync_settings sync_settings() const;
   void assign_new_partitions(topic_entry& t);
   // false: the producer queue stayed full; the record is kept for the next step().
@@ -233,6 +247,7 @@ class flow {
   int64_t report_clock_ms_ = -1;
 
   std::vector<partition_position> out_of_range_;  // refused positions not yet resolved
+  std::vector<partition_state*> went_back_;  // partitions with target_went_back_to set
   std::vector<record_ref> batch_;
   size_t batch_pos_ = 0;  // records before it are handled; the rest wait for a full queue
   std::string header_buf_;

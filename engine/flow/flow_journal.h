@@ -49,8 +49,9 @@ class flow_journal {
   virtual void peer_copies_gone(std::string_view topic, int32_t partition, int64_t from) {
     (void)topic, (void)partition, (void)from;
   }
-  // Before a partition with a resume position is consumed again: its target partition ends at
-  // `target_end`. Copies the map knows at or beyond it are gone (the target was truncated, or
+  // Before a partition with a resume position is consumed again, or when a refresh finds an
+  // idle target partition shorter than its copies (flow_target_loss.cc): the target partition
+  // ends at `target_end`. Copies the map knows at or beyond it are gone (the target was truncated, or
   // deleted and recreated while the flow was stopped). Then the journal invalidates them (at the
   // next commit) and returns the source offset to copy again from: the one after the last
   // source record whose copy survives, or offset_beginning when none does. nullopt: the map

@@ -23,12 +23,25 @@ void flow::refresh_topics(std::chrono::steady_clock::time_point now) {
   if (!s_.background_refresh || !refreshed_once_) {
     // The first one inline: nothing is consumed before the topics are known.
     refreshed_once_ = true;
-    apply_topics(sync_topics(*source_, *sink_, sync_settings()));
+    apply_topics(sync_and_probe(sync_settings(), idle_targets()));
     return;
   }
-  pending_refresh_ = std::async(std::launch::async, [this, ts = sync_settings()] {
-    return sync_topics(*source_, *sink_, ts);
+  pending_refresh_ = std::async(std::launch::async, [this, ts = sync_settings(),
+                                                     probes = idle_targets()]() mutable {
+    return sync_and_probe(ts, std::move(probes));
   });
+}
+
+// One refresh: the topics, then the ends of the idle target partitions (flow_target_loss.cc).
+topic_sync_result flow::sync_and_probe(const topic_sync_settings& ts,
+                                       std::vector<target_probe> probes) {
+  auto res = sync_topics(*source_, *sink_, ts);
+  for (auto& pr : probes) {
+    auto b = sink_->partition_bounds(pr.target_topic, pr.partition, ts.admin_timeout);
+    if (b) pr.high = b->high;
+  }
+  res.probes = std::move(probes);
+  return res;
 }
 
 void flow::apply_topics(topic_sync_result res) {
@@ -59,12 +72,19 @@ void flow::apply_topics(topic_sync_result res) {
   };
   for (const auto& name : res.grown) log::info(name_) << "added partitions to topic " << name;
 
+  // Targets this pass created again while the flow had partitions of them: deleted under it.
+  std::set<std::string> recreated;
+  for (const auto& info : res.topics)
+    if (auto it = topics_.find(info.source_topic);
+        it != topics_.end() && !it->second.parts.empty() && created(info.target_topic))
+      recreated.insert(info.source_topic);
   int ready = 0, paused = 0;
   for (auto& info : res.topics) {
     const topic_entry& t = apply_topic(info, created(info.target_topic));
     if (t.paused) ++paused;
     else if (info.state == topic_state::ready) ++ready;
   }
+  check_targets(res, recreated);
   metrics_.topics_replicated().Set(ready);
   std::lock_guard lock(status_mu_);
   status_.topics_ready = ready;

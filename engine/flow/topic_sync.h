@@ -67,12 +67,24 @@ struct replicated_topic {
   std::string warning;  // ready, but worth a warning (a target larger than its source)
 };
 
+// A target partition the flow delivered into and then left idle: its end is asked at a refresh,
+// because a target that lost copies (deleted and recreated, truncated) while no new record
+// arrives is not seen by the delivery reports (flow_target_loss.cc).
+struct target_probe {
+  std::string source_topic;
+  std::string target_topic;
+  int32_t partition = 0;
+  int64_t last_dst = -1;  // the flow's last delivery into it when the probe was taken
+  int64_t high = -1;      // the partition's high watermark (-1: unknown)
+};
+
 struct topic_sync_result {
   std::vector<replicated_topic> topics;  // every selected source topic
   std::optional<kafka_error> source_error;  // listing the source failed: topics is empty
   std::optional<kafka_error> target_error;  // listing the target failed
   std::vector<std::string> created;         // target topics created by this pass
   std::vector<std::string> grown;           // target topics that received partitions
+  std::vector<target_probe> probes;         // idle target partitions and their ends
 };
 
 struct topic_sync_settings {

@@ -103,6 +103,8 @@ class offset_journal final : public flow_journal {
   std::optional<int64_t> target_ends_at(std::string_view topic, int32_t partition,
                                         int64_t target_end) override {
     offsets::partition_ref p{own_, std::string(topic), partition};
+    // Delivered, not committed yet: those copies may be gone too (a hole re-reads, never skips).
+    (void)own_runs_.at(topic, partition).take();
     auto last = store_->lookup_by_destination(p, offsets::target_offset{offsets::max_offset});
     if (!last || !*last || (*last)->dst_end().v <= target_end) return std::nullopt;
     auto t = store_->translate_to_source(p, offsets::target_offset{target_end});
@@ -111,7 +113,7 @@ class offset_journal final : public flow_journal {
     log::error(name_) << "ALARM target partition ends below its copies topic=" << topic
                       << " partition=" << partition << " target_end=" << target_end
                       << " copies_up_to=" << (*last)->dst_end().v - 1
-                      << " (truncated or recreated while stopped); copying again from source "
+                      << " (truncated, or deleted and recreated); copying again from source "
                       << (known ? "offset " + std::to_string(t->offset.v) : "log start");
     note_invalidation(own_, topic, partition, target_end);
     return known ? t->offset.v : offset_beginning;

@@ -2,6 +2,7 @@
 // learned and trimmed, inspectable.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -43,6 +44,22 @@ class memory_journal final : public flow_journal {
   void source_went_back(std::string_view topic, int32_t partition, int64_t from) override {
     source_went_back_from[{std::string(topic), partition}] = from;
   }
+  // Like offset_journal: the committed pairs whose copy is at or beyond `target_end` go; the
+  // source offset after the last surviving copy (by target offset) is where to copy again.
+  std::optional<int64_t> target_ends_at(std::string_view topic, int32_t partition,
+                                        int64_t target_end) override {
+    auto& ps = pairs[{std::string(topic), partition}];
+    pending_.erase({std::string(topic), partition});
+    auto gone = [&](const auto& sd) { return sd.second >= target_end; };
+    if (std::none_of(ps.begin(), ps.end(), gone)) return std::nullopt;
+    std::erase_if(ps, gone);
+    target_ends_at_calls.emplace_back(std::string(topic), target_end);
+    const std::pair<int64_t, int64_t>* last = nullptr;
+    for (const auto& sd : ps)
+      if (!last || sd.second > last->second) last = &sd;
+    return last ? last->first + 1 : offset_beginning;
+  }
+  std::vector<std::pair<std::string, int64_t>> target_ends_at_calls;  // (topic, target_end)
   void peer_copies_gone(std::string_view topic, int32_t partition, int64_t from) override {
     peer_copies_gone_from[{std::string(topic), partition}] = from;
   }

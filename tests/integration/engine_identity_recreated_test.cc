@@ -6,10 +6,11 @@
 //
 //   a: T1, T2  <── identity, both processes, topic_refresh 1s ──>  b: T1, T2
 //   1. 100 a-records on T1, copied to b's T1 (process a learns them from the echoes);
-//   2. T1 deleted on b (Kafka's TopicCommand), recreated empty by b's topic refresh; 50 more
-//      a-records on T1 land at b's T1 offsets 0..49: for process a, its source went back;
+//   2. T1 deleted on b (Kafka's TopicCommand), recreated by b's topic refresh and filled again
+//      from a's start (a new target incarnation); 50 more a-records: for process a, its
+//      source was recreated;
 //   3. 125 b-records on T2, copied to a.
-//   checked: process a's map of flow a->b for T1 is exactly a's 100..149 -> b's 0..49 (no run
+//   checked: process a's map of flow a->b for T1 is exactly a's 0..149 -> b's 0..149 (no run
 //   into the deleted log); flow b->a's group tandem.b-to-a on b reaches 125 on T2 (its
 //   positions are saved); after a SIGTERM and a restart of process a, a's T2 holds every
 //   record of b's T2 once.
@@ -47,11 +48,15 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
   ASSERT_TRUE(wait_until([&] { return probe_b.records(t1) == 100; }, 60s)) << pb->log_tail();
 
   ASSERT_EQ(request_topic_deletion(b.bootstrap, t1), "");
-  ASSERT_TRUE(wait_until([&] { return probe_b.partitions(t1) == 1 && probe_b.records(t1) == 0; },
-                         60s, 200ms))
+  // b's process creates it again and fills it again from a's start (a new target incarnation).
+  const std::map<std::string, std::string> alarm{{"topic", t1}, {"reason", "target_truncated"}};
+  ASSERT_TRUE(wait_until(
+      [&] { return metric_sum(parse_metrics(pb->metrics_text()), "tandem_alarms_total", alarm) >= 1; },
+      60s))
       << pb->log_tail();
+  ASSERT_EQ(wait_settled(probe_b, t1, 100, 60s), 100) << pb->log_tail();
   ASSERT_EQ(produce(a.bootstrap, t1, numbered_records("a", 100, 150)), "");
-  ASSERT_TRUE(wait_until([&] { return probe_b.records(t1) == 50; }, 60s)) << pb->log_tail();
+  ASSERT_EQ(wait_settled(probe_b, t1, 150, 60s), 150) << pb->log_tail();
 
   // Process a's map of the peer direction follows the new log.
   std::string dump;
@@ -60,10 +65,10 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
         dump = run_command(k_tandemctl + " offsets dump --config " + pa->config_path().string() +
                            " --flow 'a->b' --topic " + t1 + " --json 2>&1")
                    .output;
-        return runs_of(dump) == std::vector<std::tuple<int64_t, int64_t, int64_t>>{{100, 0, 50}};
+        return joined(runs_of(dump)) == std::vector<run_triple>{{0, 0, 150}};
       },
       30s, 500ms);
-  EXPECT_TRUE(follows) << "flow a->b of " << t1 << " on process a, expected only (100 -> 0, 50): "
+  EXPECT_TRUE(follows) << "flow a->b of " << t1 << " on process a, expected only (0 -> 0, 150): "
                        << dump;
 
   ASSERT_EQ(produce(b.bootstrap, t2, numbered_records("b", 0, 125)), "");

@@ -155,4 +155,20 @@ void recreate_topic(const std::string& bootstrap, const std::string& topic, int 
       << created;
 }
 
+std::vector<run_triple> joined(std::vector<run_triple> runs) {
+  std::ranges::sort(runs);
+  std::vector<run_triple> out;
+  for (auto [s, d, n] : runs) {
+    if (!out.empty()) {
+      auto& [ps, pd, pn] = out.back();
+      if (ps + pn == s && pd + pn == d) {
+        pn += n;
+        continue;
+      }
+    }
+    out.push_back({s, d, n});
+  }
+  return out;
+}
+
 }  // namespace tandem::testing

@@ -77,6 +77,10 @@ std::string request_topic_deletion(const std::string& bootstrap, const std::stri
 // incarnation, starting at offset 0). Failures are fatal ones (ASSERT_NO_FATAL_FAILURE).
 void recreate_topic(const std::string& bootstrap, const std::string& topic, int partitions = 1);
 
+// `runs` in order, runs that continue each other on both sides joined (a store may keep a copy
+// as one run or as several: the same coverage either way).
+std::vector<run_triple> joined(std::vector<run_triple> runs);
+
 // Seconds with one decimal, for printed figures.
 std::string seconds_text(std::chrono::steady_clock::duration d);
 

@@ -312,7 +312,10 @@ TEST(flow_delivery, the_map_is_trimmed_when_the_source_log_start_advances) {
   EXPECT_EQ((h.journal.trimmed_below[{"orders", 0}]), 4);
 }
 
-TEST(flow_delivery, a_target_recreated_mid_run_raises_an_alarm) {
+// The new records land at 0 of the new target: the copies of a0..a4 are gone, so the flow reads
+// the partition again from the start (issue #10: a new target incarnation is filled from its
+// source's log start).
+TEST(flow_delivery, a_target_recreated_mid_run_raises_an_alarm_and_is_filled_again) {
   fake_cluster west("west"), east("east");
   west.create_topic("orders", 1);
   for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "a" + std::to_string(i));
@@ -325,7 +328,36 @@ TEST(flow_delivery, a_target_recreated_mid_run_raises_an_alarm) {
   ASSERT_TRUE(h.step_until([&] { return caught_up(h, west, "orders"); }));
   EXPECT_EQ(h.fm().alarm("orders", "target_truncated").Value(), 1);
   using pairs = std::vector<std::pair<int64_t, int64_t>>;
-  EXPECT_EQ((h.journal.pairs[{"orders", 0}]), (pairs{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 0}, {6, 1}, {7, 2}}));
+  EXPECT_EQ((h.journal.pairs[{"orders", 0}]),
+            (pairs{{0, 3}, {1, 4}, {2, 5}, {3, 6}, {4, 7}, {5, 8}, {6, 9}, {7, 10}}));
+  EXPECT_EQ(values(east, "orders", 0),
+            (std::vector<std::string>{"b0", "b1", "b2", "a0", "a1", "a2", "a3", "a4", "b0", "b1", "b2"}));
+}
+
+TEST(flow_delivery, an_idle_target_truncated_mid_run_is_copied_again_from_the_first_lost_record) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "a" + std::to_string(i));
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return caught_up(h, west, "orders"); }));
+  auto& part = east.topics.at("orders").partitions[0];  // the target keeps a0, a1
+  part.records.resize(2);
+  part.next_offset = 2;
+  ASSERT_TRUE(h.step_until([&] { return east.count("orders") == 5 && caught_up(h, west, "orders"); }));
+  EXPECT_EQ(h.fm().alarm("orders", "target_truncated").Value(), 1);
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"a0", "a1", "a2", "a3", "a4"}));
+}
+
+TEST(flow_delivery, an_idle_target_deleted_mid_run_is_created_and_filled_again) {
+  fake_cluster west("west"), east("east");
+  west.create_topic("orders", 1);
+  for (int i = 0; i < 5; ++i) west.produce("orders", 0, "k", "a" + std::to_string(i));
+  flow_harness h(west, east);
+  ASSERT_TRUE(h.step_until([&] { return caught_up(h, west, "orders"); }));
+  east.delete_topic("orders");  // the next refresh creates it again, empty
+  ASSERT_TRUE(h.step_until([&] { return east.count("orders") == 5 && caught_up(h, west, "orders"); }));
+  EXPECT_EQ(h.fm().alarm("orders", "target_truncated").Value(), 1);
+  EXPECT_EQ(values(east, "orders", 0), (std::vector<std::string>{"a0", "a1", "a2", "a3", "a4"}));
 }
 
 TEST(flow_delivery, queue_full_backpressure_loses_nothing) {
