@@ -43,6 +43,12 @@ class flow_journal {
   // from there describe records that no longer exist. They are invalidated at the next commit,
   // before its runs (docs/design.md "Safety rules"; issue #10 "Out of range").
   virtual void source_went_back(std::string_view topic, int32_t partition, int64_t from) = 0;
+  // The target offset of the last copy the map knows of the partition; nullopt when none (or
+  // a journal without a map). A restarted flow starts watching its targets from there.
+  virtual std::optional<int64_t> last_copy(std::string_view topic, int32_t partition) {
+    (void)topic, (void)partition;
+    return std::nullopt;
+  }
   // Identity naming: the source partition (topic, partition) also holds the peer's copies (the
   // peer flow target→source writes them there); from `from` on they are gone with the old log.
   // The journal invalidates the peer direction's runs by destination from there.

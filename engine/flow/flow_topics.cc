@@ -148,13 +148,14 @@ void flow::assign_new_partitions(topic_entry& t) {
                      << group.error().message << "); a topic recreated while stopped goes "
                      << "unnoticed until the next commit";
   std::vector<partition_position> add;
+  std::vector<std::optional<int64_t>> resumed;  // the journal's position, where the flow resumes
   for (size_t i = 0; i < ask.size(); ++i) {
     int32_t p = ask[i].partition;
     std::optional<int64_t> g;
     if (group && i < group->size() && (*group)[i].offset >= 0) g = (*group)[i].offset;
-    add.push_back({t.info.source_topic, p,
-                   start_position(t, p, journal_.resume_position(t.info.source_topic, p), g,
-                                  group.has_value())});
+    auto resume = journal_.resume_position(t.info.source_topic, p);
+    add.push_back({t.info.source_topic, p, start_position(t, p, resume, g, group.has_value())});
+    resumed.push_back(resume && add.back().offset == *resume ? resume : std::nullopt);
   }
   if (auto ok = source_->assign(add); !ok) {
     log::error(name_) << "cannot assign partitions of " << t.info.source_topic << ": "
@@ -172,6 +173,10 @@ void flow::assign_new_partitions(topic_entry& t) {
                                       .next_expected = start,
                                       .from_log_start = a.offset == offset_beginning,
                                       .witnessed = witnessed});
+    // Resumed where the journal says (no copy found lost at start): the target is watched from
+    // the last copy the map knows, so an idle partition's loss is seen (flow_target_loss.cc).
+    if (resumed[i])
+      t.parts.back().last_dst = journal_.last_copy(t.info.source_topic, a.partition).value_or(-1);
   }
   last_state_ = nullptr;
   log::info(name_) << "replicating topic=" << t.info.source_topic << " -> "

@@ -142,6 +142,13 @@ class offset_journal final : public flow_journal {
     if (!fresh) it->second = std::min(it->second, from);
   }
 
+  std::optional<int64_t> last_copy(std::string_view topic, int32_t partition) override {
+    offsets::partition_ref p{own_, std::string(topic), partition};
+    auto last = store_->lookup_by_destination(p, offsets::target_offset{offsets::max_offset});
+    if (!last || !*last) return std::nullopt;
+    return (*last)->dst_end().v - 1;
+  }
+
   void peer_copies_gone(std::string_view topic, int32_t partition, int64_t from) override {
     (void)peer_runs_.at(topic, partition).take();  // learned from echoes of the old log
     note_invalidation(peer_, topic, partition, from);
