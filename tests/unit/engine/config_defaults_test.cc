@@ -153,8 +153,8 @@ TEST(test_config_validate, test_validate_checks_configs_built_in_code) {
   config cfg;
   cfg.region = "east";
   cfg.state_dir = "/tmp/x";
-  cfg.clusters = {{.alias = "east", .bootstrap = "a:1", .librdkafka = {}},
-                  {.alias = "west", .bootstrap = "b:1", .librdkafka = {}}};
+  cfg.clusters = {{.alias = "east", .bootstrap = "a:1", .librdkafka = {}, .producer = {}, .consumer = {}},
+                  {.alias = "west", .bootstrap = "b:1", .librdkafka = {}, .producer = {}, .consumer = {}}};
   EXPECT_TRUE(validate(cfg).empty());
   cfg.replication.topics = {"orders["};
   cfg.replication.topic_refresh = milliseconds(0);
