@@ -384,7 +384,11 @@ TEST(failover_prefix, forged_checkpoint_after_state_loss_is_rejected_and_nothing
   const double rejected =
       metric_sum(parse_metrics(s.proc->metrics_text()), "tandem_checkpoints_rejected_total",
                  {{"source", a.alias}, {"target", b.alias}, {"reason", "beyond_map_end"}});
-  EXPECT_EQ(rejected, 1) << s.proc->metrics_text();
+  // At least the forged record. The restore judges every record of b's tandem.checkpoints, and
+  // the fixture's clusters are shared: checkpoints of other tests' groups (identity topics, judged
+  // with this config's prefix naming) may be rejected too. That the forged one was rejected
+  // shows in the dry run (from_offset 400, the real checkpoint) and in the records consumed.
+  EXPECT_GE(rejected, 1) << s.proc->metrics_text();
 
   auto to_offsets = fail_over(s);
   if (static_cast<int>(to_offsets.size()) != k_partitions) return;
