@@ -96,6 +96,7 @@ void flow::restart_recreated(partition_state& p) {
   p.trimmed_below = 0;
   p.witnessed = false;
   p.witness_pending = false;
+  p.committed = -1;  // the rewound position is committed at the next commit
   std::vector<partition_position> at = {{topic, p.partition, offset_beginning}};
   if (auto ok = source_->seek(at); !ok) {
     log::warn(name_) << "cannot restart topic=" << topic << " partition=" << p.partition

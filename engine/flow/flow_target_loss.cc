@@ -76,6 +76,7 @@ void flow::target_lost(partition_state& p, int64_t target_end, bool alarmed) {
   p.from_log_start = *from == offset_beginning;
   p.echoes.reset();
   p.last_dst = target_end - 1;  // later copies land from the new end on
+  p.committed = -1;             // the rewound position is committed at the next commit
   p.target_end = 0;
   std::vector<partition_position> at = {{topic, p.partition, *from}};
   if (auto ok = source_->seek(at); !ok) {

@@ -149,6 +149,7 @@ void flow::assign_new_partitions(topic_entry& t) {
                      << "unnoticed until the next commit";
   std::vector<partition_position> add;
   std::vector<std::optional<int64_t>> resumed;  // the journal's position, where the flow resumes
+  std::vector<bool> rewound;  // starts below the position the journal or the group recorded
   for (size_t i = 0; i < ask.size(); ++i) {
     int32_t p = ask[i].partition;
     std::optional<int64_t> g;
@@ -156,6 +157,8 @@ void flow::assign_new_partitions(topic_entry& t) {
     auto resume = journal_.resume_position(t.info.source_topic, p);
     add.push_back({t.info.source_topic, p, start_position(t, p, resume, g, group.has_value())});
     resumed.push_back(resume && add.back().offset == *resume ? resume : std::nullopt);
+    auto recorded = resume ? resume : g;
+    rewound.push_back(recorded && add.back().offset != *recorded);
   }
   if (auto ok = source_->assign(add); !ok) {
     log::error(name_) << "cannot assign partitions of " << t.info.source_topic << ": "
@@ -165,11 +168,17 @@ void flow::assign_new_partitions(topic_entry& t) {
   for (size_t i = 0; i < add.size(); ++i) {
     const auto& a = add[i];
     int64_t start = std::max<int64_t>(0, a.offset);
+    // A rewound start is committed at once (journal and flow group): were the state directory
+    // lost before a record moved, the old, higher position would be resumed from and the
+    // records it is rewound for never copied (the chaos test, seed 6).
+    if (rewound[i] && a.offset == offset_beginning)
+      if (auto w = source_->query_watermarks(a.topic, a.partition, s_.admin_timeout); w && w->low > 0)
+        start = w->low;
     bool witnessed = group && i < group->size() && (*group)[i].offset >= 0;
     t.parts.push_back(partition_state{.topic = &t,
                                       .partition = a.partition,
                                       .progress = partition_progress(start),
-                                      .committed = start,
+                                      .committed = rewound[i] ? -1 : start,
                                       .next_expected = start,
                                       .from_log_start = a.offset == offset_beginning,
                                       .witnessed = witnessed});
