@@ -102,10 +102,7 @@ TEST(engine_durable_map, a_target_recreated_while_running_is_restored_exactly_af
   ASSERT_EQ(request_topic_deletion(b.bootstrap, copy), "");
   // Created again by b's topic refresh, which finds the copies gone: alarm, the old run
   // invalidated (tombstoned), the new log filled again from T's start.
-  const std::map<std::string, std::string> alarm{{"topic", topic}, {"reason", "target_truncated"}};
-  ASSERT_TRUE(wait_until(
-      [&] { return metric_sum(parse_metrics(proc->metrics_text()), "tandem_alarms_total", alarm) >= 1; },
-      60s))
+  ASSERT_GE(wait_for_alarm(*proc, topic, "target_truncated"), 1)
       << proc->log_tail();
   ASSERT_EQ(wait_settled(probe_b, copy, 100, 60s), 100) << proc->log_tail();
   ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("v", 100, 150)), "");

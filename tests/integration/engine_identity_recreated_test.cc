@@ -49,10 +49,7 @@ TEST(engine_identity_recreated, the_learned_map_follows_a_topic_recreated_in_the
 
   ASSERT_EQ(request_topic_deletion(b.bootstrap, t1), "");
   // b's process creates it again and fills it again from a's start (a new target incarnation).
-  const std::map<std::string, std::string> alarm{{"topic", t1}, {"reason", "target_truncated"}};
-  ASSERT_TRUE(wait_until(
-      [&] { return metric_sum(parse_metrics(pb->metrics_text()), "tandem_alarms_total", alarm) >= 1; },
-      60s))
+  ASSERT_GE(wait_for_alarm(*pb, t1, "target_truncated"), 1)
       << pb->log_tail();
   ASSERT_EQ(wait_settled(probe_b, t1, 100, 60s), 100) << pb->log_tail();
   ASSERT_EQ(produce(a.bootstrap, t1, numbered_records("a", 100, 150)), "");

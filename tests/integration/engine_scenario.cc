@@ -171,4 +171,15 @@ std::vector<run_triple> joined(std::vector<run_triple> runs) {
   return out;
 }
 
+double wait_for_alarm(const tandem_process& proc, const std::string& topic, const std::string& reason,
+                      std::chrono::milliseconds deadline) {
+  const std::map<std::string, std::string> alarm{{"topic", topic}, {"reason", reason}};
+  double n = 0;
+  wait_until([&] {
+    n = metric_sum(parse_metrics(proc.metrics_text()), "tandem_alarms_total", alarm);
+    return n >= 1;
+  }, deadline);
+  return n;
+}
+
 }  // namespace tandem::testing

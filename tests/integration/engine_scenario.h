@@ -77,6 +77,11 @@ std::string request_topic_deletion(const std::string& bootstrap, const std::stri
 // incarnation, starting at offset 0). Failures are fatal ones (ASSERT_NO_FATAL_FAILURE).
 void recreate_topic(const std::string& bootstrap, const std::string& topic, int partitions = 1);
 
+// Waits (up to `deadline`) until tandem_alarms_total{topic,reason} of `proc` is at least 1;
+// returns the last value read (0 when it never rose).
+double wait_for_alarm(const tandem_process& proc, const std::string& topic, const std::string& reason,
+                      std::chrono::milliseconds deadline = std::chrono::seconds(60));
+
 // `runs` in order, runs that continue each other on both sides joined (a store may keep a copy
 // as one run or as several: the same coverage either way).
 std::vector<run_triple> joined(std::vector<run_triple> runs);

@@ -48,17 +48,6 @@ void copy_then_recreate_below(const std::vector<region_endpoint>& eps, const std
   ASSERT_EQ(offsets_probe(a.bootstrap).records(topic), 300);
 }
 
-double source_alarms(tandem_process& proc, const std::string& topic,
-                     const std::string& reason = "source_truncated") {
-  const std::map<std::string, std::string> alarm{{"topic", topic}, {"reason", reason}};
-  double n = 0;
-  wait_until([&] {
-    n = metric_sum(parse_metrics(proc.metrics_text()), "tandem_alarms_total", alarm);
-    return n >= 1;
-  }, 30s);
-  return n;
-}
-
 TEST(engine_source_out_of_range, a_recreated_source_below_the_position_alarms_and_copies_once) {
   auto eps = region_endpoints(2);
   ASSERT_EQ(eps.size(), 2u);
@@ -75,7 +64,7 @@ TEST(engine_source_out_of_range, a_recreated_source_below_the_position_alarms_an
   int64_t copied = wait_settled(probe_b, copy, 1300, 60s);
   EXPECT_EQ(copied, 1300) << "1,000 old copies plus the new log's 300 once\n" << proc->log_tail();
 
-  double alarms = source_alarms(*proc, topic, "source_recreated");
+  double alarms = wait_for_alarm(*proc, topic, "source_recreated");
   EXPECT_GE(alarms, 1) << proc->log_tail();
 
   auto all = read_topic(b.bootstrap, copy);
@@ -124,7 +113,7 @@ TEST(engine_source_out_of_range, a_truncated_source_alarms_and_continues_at_its_
 
   ASSERT_EQ(proc->start(), "");
   ASSERT_TRUE(proc->wait_ready(60s)) << proc->get("/readyz").body;
-  double alarms = source_alarms(*proc, topic);
+  double alarms = wait_for_alarm(*proc, topic, "source_truncated");
   EXPECT_GE(alarms, 1) << proc->log_tail();
   ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("after", 0, 50)), "");
   offsets_probe probe_b(b.bootstrap);

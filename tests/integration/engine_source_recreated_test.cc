@@ -45,16 +45,6 @@ census count_values(const std::vector<record>& records, const std::string& stem,
   return c;
 }
 
-double recreated_alarms(tandem_process& proc, const std::string& topic) {
-  const std::map<std::string, std::string> alarm{{"topic", topic}, {"reason", "source_recreated"}};
-  double n = 0;
-  wait_until([&] {
-    n = metric_sum(parse_metrics(proc.metrics_text()), "tandem_alarms_total", alarm);
-    return n >= 1;
-  }, 30s);
-  return n;
-}
-
 // The flow group's committed offset of T/0 on a, -1 when none (asked without joining it).
 int64_t flow_group_offset(const region_endpoint& a, const region_endpoint& b, const std::string& topic) {
   auto rk = group_consumer(a.bootstrap, "tandem." + a.alias + "-to-" + b.alias);
@@ -108,7 +98,7 @@ TEST(engine_source_recreated, while_stopped_with_a_longer_log_is_copied_from_its
   auto c = count_values(read_topic(b.bootstrap, copy), "new", 1500);
   EXPECT_EQ(c.present, 1500) << "records of the new log not copied:" << c.missing << "\n"
                              << proc->log_tail();
-  double alarms = recreated_alarms(*proc, topic);
+  double alarms = wait_for_alarm(*proc, topic, "source_recreated");
   EXPECT_GE(alarms, 1) << proc->log_tail();
   auto map = wait_for_runs(*proc, a.alias, topic, [](const std::vector<run_triple>& runs) {
     return runs.size() == 1 && runs[0] == run_triple{0, 1000, 1500};
@@ -144,7 +134,7 @@ TEST(engine_source_recreated, while_running_and_refilled_at_once_is_copied_from_
   auto c = count_values(read_topic(b.bootstrap, copy), "new", 1500);
   EXPECT_EQ(c.present, 1500) << "records of the new log not copied:" << c.missing << "\n"
                              << proc->log_tail();
-  double alarms = recreated_alarms(*proc, topic);
+  double alarms = wait_for_alarm(*proc, topic, "source_recreated");
   EXPECT_GE(alarms, 1) << proc->log_tail();
   ASSERT_NO_FATAL_FAILURE(expect_failback_reads_new_log(*proc, a, topic, 800, 1500));
   std::printf("[figures] source recreated and refilled while running: %s holds %lld records "

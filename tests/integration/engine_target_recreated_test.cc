@@ -36,10 +36,7 @@ TEST(engine_target_recreated, a_deleted_target_raises_an_alarm_and_the_map_follo
   ASSERT_EQ(request_topic_deletion(b.bootstrap, copy), "");
   // Created again by tandem's topic refresh (empty), which sees that the flow had copies in it:
   // alarm, then the partition is read again from the start and the new log filled.
-  const std::map<std::string, std::string> alarm{{"topic", topic}, {"reason", "target_truncated"}};
-  ASSERT_TRUE(wait_until(
-      [&] { return metric_sum(parse_metrics(proc->metrics_text()), "tandem_alarms_total", alarm) >= 1; },
-      60s))
+  ASSERT_GE(wait_for_alarm(*proc, topic, "target_truncated"), 1)
       << proc->log_tail();
   EXPECT_EQ(wait_settled(probe_b, copy, 100, 60s), 100) << "the new log filled again\n" << proc->log_tail();
   ASSERT_EQ(produce(a.bootstrap, topic, numbered_records("v", 100, 150)), "");
